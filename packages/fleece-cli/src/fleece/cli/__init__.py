@@ -1,0 +1,1 @@
+"""The ``fleece`` command line: ``run``, ``build`` and ``config``."""

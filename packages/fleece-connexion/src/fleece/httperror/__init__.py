@@ -1,0 +1,1 @@
+"""``HTTPError``: an exception carrying an HTTP status, for API Gateway integrations."""

@@ -1,0 +1,171 @@
+import base64
+import json
+from typing import Any
+
+from fleece.testing import (
+    alb_event,
+    apigw_v1_event,
+    apigw_v2_event,
+    function_url_event,
+    request_template_event,
+)
+
+
+def shape(value: Any) -> Any:
+    """The structure of a JSON value: dict keys and value types, recursively."""
+    if isinstance(value, dict):
+        return {key: shape(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [shape(item) for item in value[:1]]
+    return type(value).__name__
+
+
+def test_rest_v1_event_has_the_shape_of_the_sample(sample_event):
+    """A REST v1 proxy event has the sample's keys and value types."""
+    sample = sample_event("apigw-rest-v1-proxy")
+    event = apigw_v1_event(
+        "GET",
+        "/pets/42",
+        resource="/pets/{petId}",
+        path_parameters={"petId": "42"},
+        query={"verbose": "true", "tag": ["a", "b"]},
+    )
+
+    assert shape(sample) == shape(event) | {"body": "NoneType"}
+    assert event["multiValueQueryStringParameters"] == {
+        "verbose": ["true"],
+        "tag": ["a", "b"],
+    }
+    assert event["queryStringParameters"] == {"verbose": "true", "tag": "b"}
+    assert event["requestContext"]["path"] == "/prod/pets/42"
+    assert event["resource"] == event["requestContext"]["resourcePath"]
+
+
+def test_rest_v1_event_repeats_headers_and_sends_cookies_as_one_header():
+    """Headers appear single (last value) and multi-valued; cookies join into Cookie."""
+    event = apigw_v1_event(
+        "GET", "/", headers={"x-tag": ["a", "b"]}, cookies={"a": "1", "b": "2"}
+    )
+
+    assert event["headers"]["X-Tag"] == "b"
+    assert event["multiValueHeaders"]["X-Tag"] == ["a", "b"]
+    assert event["headers"]["Cookie"] == "a=1; b=2"
+    assert event["queryStringParameters"] is None
+    assert event["multiValueQueryStringParameters"] is None
+
+
+def test_rest_v1_event_sends_json_as_text_and_bytes_as_base64():
+    """A dict body is JSON text with a JSON content type; bytes are base64."""
+    json_event = apigw_v1_event("POST", "/pets", body={"name": "Rex"})
+    binary_event = apigw_v1_event("PUT", "/pets/1/photo", body=b"\x89PNG\x00")
+
+    assert json.loads(json_event["body"]) == {"name": "Rex"}
+    assert json_event["isBase64Encoded"] is False
+    assert json_event["headers"]["Content-Type"] == "application/json"
+    assert base64.b64decode(binary_event["body"]) == b"\x89PNG\x00"
+    assert binary_event["isBase64Encoded"] is True
+
+
+def test_http_v2_event_has_the_shape_of_the_sample(sample_event):
+    """An HTTP API v2 event has the sample's keys, cookies and base64 body."""
+    sample = sample_event("apigw-http-v2")
+    event = apigw_v2_event(
+        "POST",
+        "/pets",
+        route_key="POST /pets",
+        query={"dryRun": "false", "tag": ["a", "b"]},
+        cookies={"session": "abc", "theme": "dark"},
+        headers={"content-type": "application/octet-stream"},
+        body='{"name": "Rex", "tag": "dog"}',
+        is_base64=True,
+    )
+
+    assert shape(sample) == shape(event)
+    assert event["rawQueryString"] == "dryRun=false&tag=a&tag=b"
+    assert event["queryStringParameters"] == {"dryRun": "false", "tag": "a,b"}
+    assert event["cookies"] == ["session=abc", "theme=dark"]
+    assert json.loads(base64.b64decode(event["body"])) == {"name": "Rex", "tag": "dog"}
+
+
+def test_http_v2_named_stage_prefixes_the_raw_path():
+    """A named HTTP API stage appears in rawPath and requestContext.http.path."""
+    event = apigw_v2_event("GET", "/pets", stage="live")
+
+    assert event["rawPath"] == "/live/pets"
+    assert event["requestContext"]["http"]["path"] == "/live/pets"
+    assert event["requestContext"]["stage"] == "live"
+
+
+def test_http_v2_base64_encodes_non_text_bodies_but_not_json():
+    """Binary content types arrive base64, text types as text."""
+    binary = apigw_v2_event(
+        "POST", "/", body="abc", headers={"content-type": "application/pdf"}
+    )
+    text = apigw_v2_event("POST", "/", body={"a": 1})
+
+    assert binary["isBase64Encoded"] is True
+    assert base64.b64decode(binary["body"]) == b"abc"
+    assert text["isBase64Encoded"] is False
+    assert json.loads(text["body"]) == {"a": 1}
+
+
+def test_function_url_event_has_the_shape_of_the_sample(sample_event):
+    """A Function URL event matches the sample, with no body key when empty."""
+    sample = sample_event("function-url")
+    event = function_url_event("GET", "/pets", query={"limit": "2"})
+
+    assert shape(sample) == shape(event)
+    assert "body" not in event
+    assert event["requestContext"]["domainName"].endswith(
+        ".lambda-url.us-west-2.on.aws"
+    )
+    assert event["requestContext"]["accountId"] == "anonymous"
+
+
+def test_alb_event_has_the_shape_of_the_sample_and_encodes_the_query(sample_event):
+    """An ALB event matches the sample; query values stay percent-encoded."""
+    sample = sample_event("alb")
+    event = alb_event(
+        "PUT", "/pets/7", query={"notify": "yes please"}, body={"name": "Fido"}
+    )
+
+    assert shape(sample) == shape(event)
+    assert event["queryStringParameters"] == {"notify": "yes%20please"}
+    assert event["headers"]["content-type"] == "application/json"
+
+
+def test_multi_value_alb_event_uses_the_multi_value_maps():
+    """With multi_value the ALB event carries only multi-value headers and query."""
+    event = alb_event("GET", "/", query={"t": ["a b", "c"]}, multi_value=True)
+
+    assert event["multiValueQueryStringParameters"] == {"t": ["a%20b", "c"]}
+    assert "headers" not in event
+    assert event["multiValueHeaders"]["host"] == [
+        "lambda-alb-123578498.us-east-1.elb.amazonaws.com"
+    ]
+
+
+def test_request_template_event_has_the_shape_of_the_sample(sample_event):
+    """A 1.x request-template event carries the sample's parameters and context."""
+    sample = sample_event("request-template")
+    event = request_template_event(
+        "POST",
+        "/v1/users/{user_id}/pets",
+        path_parameters={"user_id": "7"},
+        query={"notify": "true"},
+        body={"name": "Rex", "tag": "dog"},
+        request_id="9f1c2f2e-2b8a-4a53-9a4e-6d2c6c1f0e11",
+    )
+
+    assert event["parameters"]["request"]["path"] == {"user_id": "7"}
+    assert (
+        event["parameters"]["request"]["body"]
+        == sample["parameters"]["request"]["body"]
+    )
+    assert (
+        event["parameters"]["gateway"]["resource-path"]
+        == sample["parameters"]["gateway"]["resource-path"]
+    )
+    assert event["rawContext"]["httpMethod"] == "POST"
+    assert event["rawContext"]["identity"]["sourceIp"]
+    assert set(event["parameters"]["gateway"]) == set(sample["parameters"]["gateway"])
