@@ -1,0 +1,353 @@
+"""AWS credentials from Rackspace Fanatical AWS: identity token, FAWS, STS.
+
+The flow: the Rackspace username and API key buy an identity token
+(``POST {identity}/v2.0/tokens``); the token buys temporary credentials for an AWS
+account (``POST {faws}/v0/awsAccounts/{account}/credentials``); with a role, those
+credentials assume ``arn:aws:iam::{account}:role/{role}`` through STS.
+
+Secrets (API key, token, AWS keys) never appear in messages: a refusal is reported
+as the HTTP status and the error title the service gave.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from fleece.cli._environments import (
+    Environment,
+    Environments,
+    StageRule,
+    load_environments,
+)
+from fleece.cli._errors import CliUsageError, CredentialsError
+
+if TYPE_CHECKING:
+    import boto3
+
+__all__ = [
+    "AwsCredentials",
+    "Environment",
+    "Environments",
+    "StageRule",
+    "get_aws_credentials",
+    "load_environments",
+    "resolve_rackspace_credentials",
+]
+
+IDENTITY_URL_VAR = "FLEECE_RS_IDENTITY_URL"
+FAWS_URL_VAR = "FLEECE_FAWS_URL"
+DEFAULT_IDENTITY_URL = "https://identity.api.rackspacecloud.com"
+DEFAULT_FAWS_URL = "https://accounts.api.manage.rackspace.com"
+
+#: (connect, read) seconds for each identity and FAWS call.
+DEFAULT_TIMEOUT = (5.0, 30.0)
+# Both POSTs only mint short-lived tokens, so retrying them after a 5xx or a lost
+# answer is harmless; urllib3 skips POST unless told otherwise.
+_RETRIES = {
+    "total": 3,
+    "backoff_factor": 0.25,
+    "status_forcelist": (500, 502, 503, 504),
+    "allowed_methods": None,
+    "raise_on_status": False,
+}
+_ACCOUNT = re.compile(r"\d{12}")
+_ROLE = re.compile(r"[\w+=,.@/-]{1,512}")
+_SESSION_NAME_UNSAFE = re.compile(r"[^\w+=,.@-]")
+
+
+@dataclass(frozen=True, repr=False)
+class AwsCredentials:
+    """Temporary AWS credentials; ``repr()`` shows only the access key id.
+
+    Attributes:
+        access_key_id: ``AWS_ACCESS_KEY_ID``.
+        secret_access_key: ``AWS_SECRET_ACCESS_KEY``.
+        session_token: ``AWS_SESSION_TOKEN``.
+    """
+
+    access_key_id: str
+    secret_access_key: str = field(repr=False)
+    session_token: str = field(repr=False)
+
+    def __repr__(self) -> str:
+        return f"AwsCredentials(access_key_id={self.access_key_id!r}, secrets hidden)"
+
+    def as_env(self) -> dict[str, str]:
+        """Return the three ``AWS_*`` environment variables for a child process."""
+        return {
+            "AWS_ACCESS_KEY_ID": self.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": self.secret_access_key,
+            "AWS_SESSION_TOKEN": self.session_token,
+        }
+
+    def boto3_session(self, region_name: str | None = None) -> boto3.session.Session:
+        """Return a boto3 session using these credentials.
+
+        The session ignores ``AWS_PROFILE``/``AWS_DEFAULT_PROFILE`` (a profile named
+        there that does not exist would otherwise fail every client), and still
+        honours ``AWS_ENDPOINT_URL`` and ``AWS_DEFAULT_REGION``.
+
+        Args:
+            region_name: the region; None → ``AWS_DEFAULT_REGION``, else us-east-1.
+        """
+        import boto3
+        import botocore.session
+
+        core = botocore.session.Session(
+            session_vars={"profile": (None, None, None, None)}
+        )
+        region = region_name or core.get_config_variable("region") or "us-east-1"
+        return boto3.session.Session(
+            aws_access_key_id=self.access_key_id,
+            aws_secret_access_key=self.secret_access_key,
+            aws_session_token=self.session_token,
+            region_name=region,
+            botocore_session=core,
+        )
+
+
+def resolve_rackspace_credentials(
+    environment: Environment | None, username: str | None, apikey: str | None
+) -> tuple[str, str]:
+    """Pick the Rackspace username and API key.
+
+    Each comes from, in order: the flag; the environment variable named by the
+    environment's ``rs_username_var``/``rs_apikey_var``; ``RS_USERNAME``/``RS_API_KEY``.
+
+    Args:
+        environment: the environment in use, or None (``--account``).
+        username: the ``--username`` flag, or None.
+        apikey: the ``--apikey`` flag, or None.
+
+    Returns:
+        ``(username, apikey)``.
+
+    Raises:
+        CliUsageError: one of them is found nowhere (the message says where to put it).
+    """
+    username_var = environment.rs_username_var if environment else None
+    apikey_var = environment.rs_apikey_var if environment else None
+    return (
+        _pick(username, "--username", username_var, "RS_USERNAME", "username"),
+        _pick(apikey, "--apikey", apikey_var, "RS_API_KEY", "API key"),
+    )
+
+
+def _pick(
+    flag_value: str | None,
+    flag: str,
+    named_var: str | None,
+    default_var: str,
+    what: str,
+) -> str:
+    if flag_value:
+        return flag_value
+    for var in (named_var, default_var):
+        if var and os.environ.get(var):
+            return os.environ[var]
+    places = f"pass {flag} or set {default_var}"
+    if named_var:
+        places = f"pass {flag}, set {named_var} or set {default_var}"
+    raise CliUsageError(f"no Rackspace {what}: {places}")
+
+
+def get_aws_credentials(
+    account: str,
+    *,
+    username: str,
+    apikey: str,
+    role: str | None = None,
+    timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+) -> AwsCredentials:
+    """Obtain temporary AWS credentials for ``account`` through Rackspace FAWS.
+
+    Base URLs come from ``FLEECE_RS_IDENTITY_URL`` and ``FLEECE_FAWS_URL`` (default:
+    Rackspace's). Each HTTP call has ``timeout`` and a few retries on 5xx; STS honours
+    ``AWS_ENDPOINT_URL``.
+
+    Args:
+        account: the 12-digit AWS account id.
+        username: the Rackspace username.
+        apikey: the Rackspace API key.
+        role: an IAM role name (or ``path/name``) in ``account`` to assume, or None.
+        timeout: seconds, or ``(connect, read)``, for each identity and FAWS call.
+
+    Returns:
+        The credentials: the role's when ``role`` is given, else FAWS's.
+
+    Raises:
+        CliUsageError: ``account`` or ``role`` is malformed.
+        CredentialsError: a service refused, failed or did not answer.
+    """
+    if not _ACCOUNT.fullmatch(account):
+        raise CliUsageError(f"account {account!r} is not a 12-digit AWS account id")
+    if role is not None and not _ROLE.fullmatch(role):
+        raise CliUsageError(f"role {role!r} is not an IAM role name")
+    token, tenant = _identity_token(username, apikey, timeout)
+    credentials = _faws_credentials(account, token, tenant, timeout)
+    if role is None:
+        return credentials
+    return _assume_role(credentials, f"arn:aws:iam::{account}:role/{role}", username)
+
+
+def _identity_token(
+    username: str, apikey: str, timeout: float | tuple[float, float]
+) -> tuple[str, str]:
+    url = _base_url(IDENTITY_URL_VAR, DEFAULT_IDENTITY_URL) + "/v2.0/tokens"
+    body = {
+        "auth": {
+            "RAX-KSKEY:apiKeyCredentials": {"username": username, "apiKey": apikey}
+        }
+    }
+    answer = _post_json("Rackspace identity", url, body, {}, timeout, (apikey,))
+    token = _dig(answer, "access", "token", "id")
+    tenant = _dig(answer, "access", "token", "tenant", "id")
+    if not isinstance(token, str) or not isinstance(tenant, (str, int)):
+        raise CredentialsError(
+            f"Rackspace identity ({url}) answered without access.token.id and "
+            "access.token.tenant.id"
+        )
+    return token, str(tenant)
+
+
+def _faws_credentials(
+    account: str, token: str, tenant: str, timeout: float | tuple[float, float]
+) -> AwsCredentials:
+    url = (
+        _base_url(FAWS_URL_VAR, DEFAULT_FAWS_URL)
+        + f"/v0/awsAccounts/{account}/credentials"
+    )
+    headers = {"X-Auth-Token": token, "X-Tenant-Id": tenant}
+    body = {"credential": {"duration": "3600"}}
+    answer = _post_json("FAWS", url, body, headers, timeout, (token,))
+    keys = [
+        _dig(answer, "credential", name)
+        for name in ("accessKeyId", "secretAccessKey", "sessionToken")
+    ]
+    if not all(isinstance(key, str) and key for key in keys):
+        raise CredentialsError(
+            f"FAWS ({url}) answered without credential.accessKeyId, "
+            "credential.secretAccessKey and credential.sessionToken"
+        )
+    return AwsCredentials(*(str(key) for key in keys))
+
+
+def _assume_role(
+    credentials: AwsCredentials, role_arn: str, username: str
+) -> AwsCredentials:
+    from botocore.config import Config
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    session_name = _SESSION_NAME_UNSAFE.sub("-", f"fleece-{username}")[:64]
+    config = Config(connect_timeout=5, read_timeout=30, retries={"max_attempts": 3})
+    try:
+        sts = credentials.boto3_session().client("sts", config=config)
+        answer = sts.assume_role(RoleArn=role_arn, RoleSessionName=session_name)
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "error")
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", "?")
+        raise CredentialsError(
+            f"STS AssumeRole of {role_arn} refused: HTTP {status} {code}"
+        ) from None
+    except BotoCoreError as error:
+        raise CredentialsError(
+            f"STS AssumeRole of {role_arn} failed: {type(error).__name__}"
+        ) from None
+    role_credentials = answer["Credentials"]
+    return AwsCredentials(
+        access_key_id=role_credentials["AccessKeyId"],
+        secret_access_key=role_credentials["SecretAccessKey"],
+        session_token=role_credentials["SessionToken"],
+    )
+
+
+def _base_url(variable: str, default: str) -> str:
+    return (os.environ.get(variable) or default).rstrip("/")
+
+
+def _post_json(
+    service: str,
+    url: str,
+    body: Mapping[str, Any],
+    headers: Mapping[str, str],
+    timeout: float | tuple[float, float],
+    secrets: tuple[str, ...],
+) -> Any:
+    from fleece import requests
+
+    try:
+        response = requests.post(
+            url,
+            json=body,
+            headers={"Accept": "application/json", **headers},
+            timeout=timeout,
+            retries=dict(_RETRIES),
+        )
+    except requests.exceptions.RequestException as error:
+        raise CredentialsError(
+            f"{service} ({url}) {_transport_failure(error)}"
+        ) from None
+    if response.status_code >= 400:
+        title = _redact(_error_title(response), secrets)
+        raise CredentialsError(
+            f"{service} ({url}) refused: HTTP {response.status_code} {title}".rstrip()
+        )
+    try:
+        return response.json()
+    except ValueError:
+        raise CredentialsError(
+            f"{service} ({url}) answered HTTP {response.status_code} without JSON"
+        ) from None
+
+
+def _transport_failure(error: Exception) -> str:
+    import requests
+    from urllib3.exceptions import ReadTimeoutError
+
+    if isinstance(error, requests.exceptions.Timeout):
+        return "did not answer in time"
+    reason = getattr(error.args[0] if error.args else None, "reason", None)
+    if isinstance(reason, ReadTimeoutError):
+        return "did not answer in time"
+    if isinstance(error, requests.exceptions.ConnectionError):
+        return "could not be reached (connection failed)"
+    return f"could not be called ({type(error).__name__})"
+
+
+def _error_title(response: Any) -> str:
+    """Return the service's short error name: ``title``, or the one top-level key."""
+    try:
+        document = response.json()
+    except ValueError:
+        document = None
+    title: object = None
+    if isinstance(document, Mapping):
+        if isinstance(document.get("title"), str):
+            title = document["title"]
+        elif len(document) == 1:
+            ((key, value),) = document.items()
+            if isinstance(value, Mapping):
+                title = key
+    if not isinstance(title, str) or not title:
+        title = response.reason or ""
+    printable = "".join(char if char.isprintable() else " " for char in str(title))
+    return printable[:100]
+
+
+def _redact(text: str, secrets: tuple[str, ...]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
+
+def _dig(document: Any, *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(document, Mapping):
+            return None
+        document = document.get(key)
+    return document

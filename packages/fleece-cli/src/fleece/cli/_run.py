@@ -1,0 +1,176 @@
+"""``fleece run``: run a command with AWS credentials from Rackspace FAWS."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import click
+
+from fleece.cli._errors import CliUsageError
+
+_ACCOUNT = re.compile(r"\d{12}")
+# Variables that would make AWS tools prefer a profile or a stale token over the
+# credentials fleece hands over.
+_SHADOWING_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN")
+
+
+class _RunCommand(click.Command):
+    """Remembers whether COMMAND came after ``--`` (then it is run without a shell)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        original = list(args)
+        rest = super().parse_args(ctx, args)
+        command = ctx.params.get("command") or ()
+        position = len(original) - len(command) - 1
+        ctx.meta[_AFTER_DASHES] = position >= 0 and original[position] == "--"
+        return rest
+
+
+_AFTER_DASHES = "fleece.run.after_dashes"
+
+
+def _check_account(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> str | None:
+    if value is not None and not _ACCOUNT.fullmatch(value):
+        raise click.BadParameter(f"{value!r} is not a 12-digit AWS account id")
+    return value
+
+
+@click.command(
+    cls=_RunCommand,
+    context_settings={
+        "allow_interspersed_args": False,
+        "help_option_names": ["-h", "--help"],
+    },
+    short_help="Run a command with AWS credentials from the Rackspace FAWS API.",
+)
+@click.option(
+    "-u",
+    "--username",
+    metavar="USERNAME",
+    help="Rackspace username. Can also be set via RS_USERNAME environment variable.",
+)
+@click.option(
+    "-k",
+    "--apikey",
+    metavar="APIKEY",
+    help="Rackspace API key. Can also be set via RS_API_KEY environment variable.",
+)
+@click.option(
+    "-c",
+    "--config",
+    metavar="CONFIG",
+    default="./environments.yml",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Path to YAML config file with defined accounts and aliases. "
+    "Default is ./environments.yml.",
+)
+@click.option(
+    "-a",
+    "--account",
+    metavar="ACCOUNT",
+    callback=_check_account,
+    help="AWS account number. Cannot be used with `--environment` or `--stage`.",
+)
+@click.option(
+    "-e",
+    "--environment",
+    metavar="ENVIRONMENT",
+    help="Environment alias to AWS account defined in config file. "
+    "Cannot be used with `--account` or `--stage`.",
+)
+@click.option(
+    "-s",
+    "--stage",
+    metavar="STAGE",
+    help="Stage name, mapped to an environment by the config file's `stages:`. "
+    "Cannot be used with `--account` or `--environment`.",
+)
+@click.option(
+    "-r",
+    "--role",
+    metavar="ROLE",
+    help="Role name to assume after obtaining credentials from FAWS API. "
+    "Cannot be used with `--environment` (its `role:` is used).",
+)
+@click.argument("command", nargs=-1, required=True, metavar="COMMAND...")
+@click.pass_context
+def run(
+    ctx: click.Context,
+    username: str | None,
+    apikey: str | None,
+    config: Path,
+    account: str | None,
+    environment: str | None,
+    stage: str | None,
+    role: str | None,
+    command: tuple[str, ...],
+) -> None:
+    """Run command in environment with AWS credentials from Rackspace FAWS API.
+
+    COMMAND is one string, run by the shell ('aws s3 ls'), or, after `--`, a program
+    and its arguments, run without a shell exactly as given (-- aws s3 ls). It gets
+    AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, without
+    AWS_PROFILE; fleece exits with its exit status.
+    """
+    from fleece.cli._credentials import (
+        get_aws_credentials,
+        load_environments,
+        resolve_rackspace_credentials,
+    )
+    from fleece.cli._process import run_command
+
+    chosen = [
+        flag
+        for flag, value in (
+            ("--account", account),
+            ("--environment", environment),
+            ("--stage", stage),
+        )
+        if value is not None
+    ]
+    if len(chosen) != 1:
+        given = f" (got {' and '.join(chosen)})" if chosen else ""
+        raise CliUsageError(
+            f"give exactly one of --account, --environment, --stage{given}", ctx
+        )
+    if role is not None and account is None:
+        raise CliUsageError(
+            f"--role cannot be used with {chosen[0]}: the environment's role in "
+            f"{config} is used",
+            ctx,
+        )
+    entry = None
+    if account is None:
+        environments = load_environments(config)
+        if environment is not None:
+            entry = environments.environment(environment)
+        else:
+            entry = environments.environment_for_stage(str(stage))
+        account, role = entry.account, entry.role
+    rs_username, rs_apikey = resolve_rackspace_credentials(entry, username, apikey)
+    credentials = get_aws_credentials(
+        account, username=rs_username, apikey=rs_apikey, role=role
+    )
+    shell = len(command) == 1 and not ctx.meta[_AFTER_DASHES]
+    ctx.exit(
+        run_command(
+            command, shell=shell, env=_child_env(os.environ, credentials.as_env())
+        )
+    )
+
+
+def _child_env(
+    environ: Mapping[str, str], credentials: Mapping[str, str]
+) -> dict[str, str]:
+    env = {
+        name: value
+        for name, value in environ.items()
+        if name not in _SHADOWING_VARIABLES
+    }
+    env.update(credentials)
+    return env

@@ -1,0 +1,159 @@
+"""The ``fleece`` command itself: a real console script in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fleece.testing import modules_imported_by
+
+FLEECE = str(Path(sys.executable).with_name("fleece"))
+HEAVY = {
+    "boto3",
+    "botocore",
+    "requests",
+    "urllib3",
+    "yaml",
+    "docker",
+    "fleece.requests",
+}
+
+
+def fleece(*args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    """Run the installed ``fleece`` script and capture its output."""
+    return subprocess.run(
+        [FLEECE, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        **kwargs,
+    )
+
+
+def test_fleece_version_is_the_package_version() -> None:
+    """``fleece --version`` prints the fleece-cli version."""
+    result = fleece("--version")
+    assert (result.returncode, result.stdout) == (0, "fleece, version 2.0.0\n")
+
+
+def test_fleece_help_lists_run() -> None:
+    """``fleece --help`` describes the group and lists ``run``."""
+    result = fleece("--help")
+    assert result.returncode == 0
+    assert result.stdout.startswith("Usage: fleece [OPTIONS] COMMAND [ARGS]...")
+    commands = result.stdout.split("Commands:")[1].splitlines()
+    assert [
+        " ".join(line.split()) for line in commands if line.split()[:1] == ["run"]
+    ] == ["run Run a command with AWS credentials from the Rackspace FAWS API."]
+
+
+def test_an_unknown_command_is_one_line_and_exit_2() -> None:
+    """A typo in the command name: exit status 2, one line, no traceback."""
+    result = fleece("rn")
+    assert (
+        result.returncode,
+        result.stdout,
+        result.stderr.splitlines(),
+    ) == (2, "", ["Error: No such command 'rn'. (see 'fleece --help')"])
+
+
+def test_run_help_shows_the_flags_of_the_readme() -> None:
+    """``fleece run --help`` has the 1.x flags with their metavars, plus --stage."""
+    result = fleece("run", "--help")
+    assert result.returncode == 0
+    assert result.stdout.startswith("Usage: fleece run [OPTIONS] COMMAND...")
+    for flag in (
+        "-u, --username USERNAME",
+        "-k, --apikey APIKEY",
+        "-c, --config CONFIG",
+        "-a, --account ACCOUNT",
+        "-e, --environment ENVIRONMENT",
+        "-s, --stage STAGE",
+        "-r, --role ROLE",
+        "-h, --help",
+    ):
+        assert flag in result.stdout
+    for text in ("RS_USERNAME", "RS_API_KEY", "./environments.yml"):
+        assert text in result.stdout
+
+
+def test_importing_fleece_cli_loads_no_heavy_library() -> None:
+    """``import fleece.cli`` pulls in neither boto3, requests, yaml nor docker."""
+    assert set() == HEAVY & modules_imported_by("fleece.cli")
+
+
+def test_run_help_loads_no_heavy_library() -> None:
+    """Showing ``fleece run --help`` stays fast: no AWS or HTTP library imported."""
+    script = (
+        "import json, sys\n"
+        "from fleece.cli import cli\n"
+        "cli.main(['run', '--help'], standalone_mode=False)\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    loaded = set(json.loads(result.stdout.splitlines()[-1]))
+    assert set() == HEAVY & loaded
+
+
+def test_fleece_run_as_a_real_process_hands_credentials_and_status_through(
+    rackspace: Any, child: Any
+) -> None:
+    """The console script: child env has the keys; stderr has no secret."""
+    result = fleece(
+        "run", "-a", rackspace.account, "--", *child.argv(7),
+        env={**os.environ, "RS_USERNAME": rackspace.username,
+             "RS_API_KEY": rackspace.apikey},
+    )  # fmt: skip
+    assert (result.returncode, result.stdout, result.stderr) == (7, "child ran\n", "")
+    expected = rackspace.accounts[rackspace.account]["secretAccessKey"]
+    assert expected == child.env["AWS_SECRET_ACCESS_KEY"]
+    assert rackspace.apikey not in json.dumps(child.record()["argv"])
+
+
+def test_fleece_run_failure_as_a_real_process_is_one_line_without_traceback(
+    rackspace: Any,
+) -> None:
+    """A refused API key: exit status 1, one stderr line, no secret, no traceback."""
+    result = fleece(
+        "run", "-u", rackspace.username, "-k", f"bad-{rackspace.secret_mark}",
+        "-a", rackspace.account, "true",
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert "HTTP 401 unauthorized" in result.stderr
+    assert rackspace.secret_mark not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_fleece_run_forwards_interrupts_to_the_command(
+    rackspace: Any, child: Any, signum: signal.Signals
+) -> None:
+    """Ctrl-C (or a TERM) sent to fleece reaches the command, whose status wins."""
+    process = subprocess.Popen(
+        [FLEECE, "run", *rackspace.flags, "-a", rackspace.account, "--",
+         *child.waiting_for_signal()],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # Its own session: no terminal delivers the signal to the child as well.
+        start_new_session=True,
+    )  # fmt: skip
+    assert process.stdout is not None
+    assert process.stdout.readline() == "ready\n"
+    process.send_signal(signum)
+    stdout, stderr = process.communicate(timeout=30)
+    assert (40 + signum, f"got {signum.name}\n", "") == (
+        process.returncode,
+        stdout,
+        stderr,
+    )
