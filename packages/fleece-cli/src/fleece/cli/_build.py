@@ -1,0 +1,137 @@
+"""``fleece build``: the command line of `build_zip`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from fleece.cli._build_docker import check_system_packages
+from fleece.cli._build_zip import (
+    ARCHITECTURES,
+    BUILDERS,
+    DEFAULT_PYTHON,
+    PYTHON_VERSIONS,
+    build_zip,
+)
+from fleece.cli._errors import CliUsageError
+
+_PATH = click.Path(path_type=Path)
+
+
+def _progress(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@click.command("build")
+@click.argument("service_dir", type=_PATH)
+@click.option(
+    "-s", "--source", type=_PATH, help="Source folder.  [default: SERVICE_DIR/src]"
+)
+@click.option(
+    "-r",
+    "--requirements",
+    type=_PATH,
+    help="Requirements file.  [default: SOURCE/requirements.txt, if present]",
+)
+@click.option(
+    "-t", "--target", type=_PATH, help="Output folder.  [default: SERVICE_DIR/dist]"
+)
+@click.option(
+    "-e",
+    "--exclude",
+    "excludes",
+    metavar="GLOB",
+    multiple=True,
+    help="Leave out source paths matching GLOB, relative to SOURCE (repeatable).",
+)
+@click.option(
+    "--python",
+    type=click.Choice(PYTHON_VERSIONS),
+    default=DEFAULT_PYTHON,
+    show_default=True,
+    help="Lambda's Python version.",
+)
+@click.option(
+    "--arch",
+    type=click.Choice(ARCHITECTURES, case_sensitive=False),
+    default="x86_64",
+    show_default=True,
+    help="Lambda's architecture.",
+)
+@click.option(
+    "--rebuild", is_flag=True, help="Install the dependencies even if cached."
+)
+@click.option(
+    "--inject-build-info",
+    is_flag=True,
+    help="Add config.json with VERSION_HASH (git or CIRCLE_SHA1) and BUILD_TIME.",
+)
+@click.option(
+    "--builder",
+    type=click.Choice(BUILDERS),
+    default="pip",
+    show_default=True,
+    help="pip: manylinux wheels, no Docker. docker: inside Lambda's image.",
+)
+@click.option(
+    "-d",
+    "--dependencies",
+    metavar="PACKAGES",
+    multiple=True,
+    help="System packages to install first, comma-separated (docker builder).",
+)
+@click.option(
+    "--image",
+    help="Docker image.  [default: public.ecr.aws/lambda/python:PYTHON]",
+)
+def build(
+    service_dir: Path,
+    source: Path | None,
+    requirements: Path | None,
+    target: Path | None,
+    excludes: tuple[str, ...],
+    python: str,
+    arch: str,
+    rebuild: bool,
+    inject_build_info: bool,
+    builder: str,
+    dependencies: tuple[str, ...],
+    image: str | None,
+) -> None:
+    """Build SERVICE_DIR's Lambda zip: dependencies, then sources.
+
+    Writes TARGET/lambda_function.zip. The dependencies of the requirements file
+    are installed for Lambda's Python and architecture and cached (in
+    $XDG_CACHE_HOME/fleece/build); the same inputs give a byte-identical zip.
+    """
+    system_packages = [
+        name.strip() for value in dependencies for name in value.split(",")
+    ]
+    system_packages = [name for name in system_packages if name]
+    if builder != "docker" and (system_packages or image):
+        option = "--dependencies" if system_packages else "--image"
+        raise CliUsageError(f"{option} needs --builder docker")
+    try:
+        check_system_packages(system_packages)
+    except ValueError as error:
+        raise CliUsageError(f"--dependencies: {error}") from None
+    result = build_zip(
+        service_dir,
+        source=source,
+        requirements=requirements,
+        target=target,
+        excludes=excludes,
+        python=python,
+        arch=arch.lower(),
+        rebuild=rebuild,
+        inject_build_info=inject_build_info,
+        builder=builder,
+        system_packages=system_packages,
+        image=image,
+        progress=_progress,
+    )
+    click.echo(
+        f"Built {result.path}: {result.size:,} bytes, {result.file_count} files, "
+        f"{result.unzipped_size:,} bytes unzipped"
+    )

@@ -1,0 +1,235 @@
+"""The files of a Lambda zip and the reproducible archive that holds them."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import stat
+import tempfile
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+from fleece.cli._build_errors import BuildError
+
+#: Every entry carries this timestamp (the earliest a zip can hold), so that the
+#: archive depends only on the files' paths, contents and executable bits.
+FIXED_DATE_TIME = (1980, 1, 1, 0, 0, 0)
+
+_UNIX = 3  # zip "version made by" host: Unix, so that unzip applies the modes.
+_SKIPPED_DIRECTORIES = frozenset({"__pycache__"})
+_SKIPPED_SUFFIXES = (".pyc", ".pyo")
+
+#: An archive member: a file on disk, or generated content.
+Content = Path | bytes
+
+
+@dataclass(frozen=True)
+class ArchiveStats:
+    """What was written.
+
+    Attributes:
+        path: the zip file.
+        size: its size in bytes.
+        unzipped_size: the total size of its files once extracted.
+        file_count: the number of files in it.
+    """
+
+    path: Path
+    size: int
+    unzipped_size: int
+    file_count: int
+
+
+class ExcludeMatcher:
+    """Decides which paths, relative to a directory, ``--exclude`` globs leave out.
+
+    A glob is matched against the whole relative POSIX path (``*`` crosses ``/``);
+    a glob without ``/`` also matches any single file or directory name, as in
+    ``.gitignore``; excluding a directory excludes everything under it.
+    """
+
+    def __init__(self, patterns: Iterable[str]) -> None:
+        self.patterns = tuple(patterns)
+        self._normalised = [_normalise_pattern(pattern) for pattern in self.patterns]
+        self._used: set[str] = set()
+
+    def excludes(self, relative: str) -> bool:
+        """Return whether the file or directory at ``relative`` is excluded."""
+        name = relative.rpartition("/")[2]
+        for original, pattern in zip(self.patterns, self._normalised, strict=True):
+            if (
+                fnmatchcase(relative, pattern)
+                or ("/" not in pattern and fnmatchcase(name, pattern))
+                or (pattern.startswith("**/") and fnmatchcase(relative, pattern[3:]))
+            ):
+                self._used.add(original)
+                return True
+        return False
+
+    def unused(self) -> list[str]:
+        """Return the patterns that have matched nothing so far."""
+        return [pattern for pattern in self.patterns if pattern not in self._used]
+
+
+def _normalise_pattern(pattern: str) -> str:
+    pattern = pattern.replace(os.sep, "/").strip()
+    while pattern.startswith("./"):
+        pattern = pattern[2:]
+    return pattern.rstrip("/") or pattern
+
+
+def collect_files(
+    root: Path,
+    *,
+    matcher: ExcludeMatcher | None = None,
+    skip: Iterable[Path] = (),
+) -> dict[str, Path]:
+    """Map archive names (POSIX paths relative to ``root``) to the files under it.
+
+    Symbolic links are followed (a link cycle is entered once); ``__pycache__``,
+    ``*.pyc``/``*.pyo`` and anything else that is not a regular file are left out.
+
+    Args:
+        root: the directory to walk.
+        matcher: the ``--exclude`` globs, relative to ``root``.
+        skip: directories never to enter (e.g. the build target inside ``root``).
+
+    Returns:
+        The files found, by archive name.
+    """
+    skipped = {os.path.realpath(path) for path in skip}
+    seen_directories: set[str] = set()
+    files: dict[str, Path] = {}
+    for directory, subdirectories, names in os.walk(root, followlinks=True):
+        real = os.path.realpath(directory)
+        relative_directory = Path(directory).relative_to(root).as_posix()
+        prefix = "" if relative_directory == "." else relative_directory + "/"
+        if real in seen_directories or real in skipped:
+            subdirectories.clear()
+            continue
+        seen_directories.add(real)
+        subdirectories[:] = sorted(
+            name
+            for name in subdirectories
+            if name not in _SKIPPED_DIRECTORIES
+            and not (matcher and matcher.excludes(prefix + name))
+        )
+        for name in names:
+            relative = prefix + name
+            path = Path(directory, name)
+            if (
+                name.endswith(_SKIPPED_SUFFIXES)
+                or (matcher is not None and matcher.excludes(relative))
+                or not path.is_file()
+            ):
+                continue
+            files[relative] = path
+    return files
+
+
+def overlay(
+    dependencies: Mapping[str, Content], sources: Mapping[str, Content]
+) -> dict[str, Content]:
+    """Put ``sources`` over ``dependencies``: a source wins over a dependency.
+
+    Besides a file of the same path, a dependency is dropped when it would turn a
+    source file into a directory (or the other way round) once unzipped.
+
+    Args:
+        dependencies: the dependency layer, by archive name.
+        sources: the function's own files, by archive name.
+
+    Returns:
+        The merged files, by archive name.
+    """
+    source_directories = {parent for name in sources for parent in _parents(name)}
+    merged: dict[str, Content] = {
+        name: content
+        for name, content in dependencies.items()
+        if name not in source_directories
+        and not any(parent in sources for parent in _parents(name))
+    }
+    merged.update(sources)
+    return merged
+
+
+def _parents(name: str) -> Iterator[str]:
+    parts = name.split("/")[:-1]
+    for end in range(1, len(parts) + 1):
+        yield "/".join(parts[:end])
+
+
+def write_zip(files: Mapping[str, Content], destination: Path) -> ArchiveStats:
+    """Write ``files`` to the zip ``destination``, reproducibly and atomically.
+
+    Entries are sorted by name, stamped with `FIXED_DATE_TIME`, and get mode 0755
+    (any executable bit set) or 0644. The archive is first written to a temporary
+    file beside ``destination`` and renamed over it only when complete.
+
+    Args:
+        files: the archive's files, by archive name.
+        destination: the zip to create or replace; its directory must exist.
+
+    Returns:
+        The sizes and file count of the written zip.
+
+    Raises:
+        BuildError: a file cannot be read or the zip cannot be written.
+    """
+    try:
+        handle, temporary_name = tempfile.mkstemp(
+            dir=destination.parent, prefix=f".{destination.name}.", suffix=".tmp"
+        )
+    except OSError as error:
+        raise BuildError(
+            f"cannot write in {destination.parent}: {error.strerror or error}"
+        ) from None
+    temporary = Path(temporary_name)
+    unzipped_size = 0
+    try:
+        with (
+            os.fdopen(handle, "wb") as stream,
+            zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive,
+        ):
+            for name in sorted(files):
+                unzipped_size += _add_entry(archive, name, files[name])
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, destination)
+    except OSError as error:
+        raise BuildError(
+            f"cannot write {destination}: {error.strerror or error}"
+        ) from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+    return ArchiveStats(
+        path=destination,
+        size=destination.stat().st_size,
+        unzipped_size=unzipped_size,
+        file_count=len(files),
+    )
+
+
+def _add_entry(archive: zipfile.ZipFile, name: str, content: Content) -> int:
+    info = zipfile.ZipInfo(name, date_time=FIXED_DATE_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.create_system = _UNIX
+    if isinstance(content, bytes):
+        info.external_attr = (stat.S_IFREG | 0o644) << 16
+        archive.writestr(info, content)
+        return len(content)
+    try:
+        with content.open("rb") as source:
+            status = os.fstat(source.fileno())
+            executable = status.st_mode & (stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+            info.external_attr = (stat.S_IFREG | (0o755 if executable else 0o644)) << 16
+            info.file_size = status.st_size
+            with archive.open(info, "w") as target:
+                shutil.copyfileobj(source, target, 1024 * 1024)
+    except OSError as error:
+        raise BuildError(f"cannot read {content}: {error.strerror or error}") from None
+    return status.st_size

@@ -1,0 +1,180 @@
+"""Installing dependencies inside Lambda's own image, with the Docker SDK."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from fleece.cli._build_errors import BuildError
+
+#: The image a layer is built in unless ``--image`` says otherwise.
+LAMBDA_IMAGE = "public.ecr.aws/lambda/python:{python}"
+_DOCKER_PLATFORM = {"x86_64": "linux/amd64", "arm64": "linux/arm64"}
+_REQUIREMENTS_MOUNT = "/var/fleece/requirements"
+_OUTPUT_MOUNT = "/var/fleece/layer"
+_PACKAGE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+:~-]*$")
+
+
+def default_image(python: str) -> str:
+    """Return Lambda's base image for ``python``, e.g. ``...lambda/python:3.12``."""
+    return LAMBDA_IMAGE.format(python=python)
+
+
+def check_system_packages(packages: Sequence[str]) -> list[str]:
+    """Return ``packages`` if each is a plain package name.
+
+    Raises:
+        ValueError: a name holds characters no package name has.
+    """
+    for package in packages:
+        if not _PACKAGE_NAME.match(package):
+            raise ValueError(f"{package!r} is not a system package name")
+    return list(packages)
+
+
+def container_spec(
+    requirements: Path,
+    output: Path,
+    *,
+    python: str,
+    arch: str,
+    image: str,
+    system_packages: Sequence[str] = (),
+) -> dict[str, Any]:
+    """Return the keyword arguments of ``client.containers.run`` for a layer build.
+
+    The container installs the system packages (dnf, microdnf or yum, whichever the
+    image has), then ``pip install --target`` with the image's Python, and hands
+    the files to the calling user. The requirements file's folder is mounted
+    read-only; ``PIP_*`` variables are passed in the environment, never in argv.
+
+    Args:
+        requirements: the requirements file on this machine.
+        output: the empty directory on this machine that receives the layer.
+        python: Lambda's Python version.
+        arch: ``"x86_64"`` or ``"arm64"``.
+        image: the image to run.
+        system_packages: packages for the image's package manager.
+
+    Returns:
+        Arguments for ``containers.run`` (detached; removed by the caller).
+    """
+    steps = ["set -e"]
+    if system_packages:
+        names = shlex.join(check_system_packages(system_packages))
+        steps.append(
+            "if command -v dnf >/dev/null 2>&1; then dnf install -y "
+            f"{names}; elif command -v microdnf >/dev/null 2>&1; then "
+            f"microdnf install -y {names}; else yum install -y {names}; fi"
+        )
+    steps.append(
+        "python -m pip install --no-compile --no-warn-script-location "
+        "--disable-pip-version-check "
+        f"--target {_OUTPUT_MOUNT} "
+        f"--requirement {shlex.quote(f'{_REQUIREMENTS_MOUNT}/{requirements.name}')}"
+    )
+    if hasattr(os, "getuid"):
+        steps.append(f"chown -R {os.getuid()}:{os.getgid()} {_OUTPUT_MOUNT}")
+    return {
+        "image": image,
+        "entrypoint": ["/bin/sh", "-c"],
+        "command": ["\n".join(steps)],
+        "environment": {
+            name: value for name, value in os.environ.items() if name.startswith("PIP_")
+        },
+        "volumes": {
+            str(requirements.resolve().parent): {
+                "bind": _REQUIREMENTS_MOUNT,
+                "mode": "ro",
+            },
+            str(output.resolve()): {"bind": _OUTPUT_MOUNT, "mode": "rw"},
+        },
+        "working_dir": _REQUIREMENTS_MOUNT,
+        "platform": _DOCKER_PLATFORM[arch],
+        "detach": True,
+    }
+
+
+def install_with_docker(
+    requirements: Path,
+    target: Path,
+    *,
+    python: str,
+    arch: str,
+    image: str | None = None,
+    system_packages: Sequence[str] = (),
+    progress: Callable[[str], None] = lambda _: None,
+) -> None:
+    """Install ``requirements`` into ``target`` inside a Lambda image.
+
+    Args:
+        requirements: the requirements file.
+        target: the (empty) directory to install into.
+        python: Lambda's Python version.
+        arch: ``"x86_64"`` or ``"arm64"``.
+        image: the image (default: `default_image` of ``python``).
+        system_packages: packages installed in the container first.
+        progress: receives one-line progress messages.
+
+    Raises:
+        BuildError: the Docker SDK or engine is missing, or the build failed.
+    """
+    try:
+        # Imported here: only this builder needs the SDK, and it is slow to import.
+        import docker
+        from docker.errors import DockerException
+    except ImportError:
+        raise BuildError(
+            "Docker not found: the Python package 'docker' is not installed "
+            "(pip install docker), or use --builder pip"
+        ) from None
+    image = image or default_image(python)
+    spec = container_spec(
+        requirements,
+        target,
+        python=python,
+        arch=arch,
+        image=image,
+        system_packages=system_packages,
+    )
+    try:
+        client = docker.from_env()
+        client.ping()
+    except DockerException as error:
+        raise BuildError(
+            f"Docker not found: no Docker engine answers ({_one_line(error)}); "
+            "start one, set DOCKER_HOST, or use --builder pip"
+        ) from None
+    progress(f"Installing dependencies in {image} ({spec['platform']})...")
+    try:
+        container = client.containers.run(**spec)
+    except DockerException as error:
+        raise BuildError(
+            f"cannot run {image} with Docker: {_one_line(error)}"
+        ) from None
+    try:
+        status = container.wait().get("StatusCode", 1)
+        if status != 0:
+            output = container.logs().decode("utf-8", "replace")
+            lines = [line.strip() for line in output.splitlines() if line.strip()]
+            reason = lines[-1] if lines else "no output"
+            raise BuildError(
+                f"the dependency install in {image} failed (exit {status}): {reason}"
+            )
+    except DockerException as error:
+        raise BuildError(
+            f"Docker failed during the build: {_one_line(error)}"
+        ) from None
+    finally:
+        try:
+            container.remove(force=True)
+        except DockerException:
+            progress(f"Warning: could not remove container {container.id}")
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split())

@@ -1,0 +1,12 @@
+"""The exception ``fleece build`` raises for an expected build failure."""
+
+from __future__ import annotations
+
+from fleece.cli._errors import CliError
+
+
+class BuildError(CliError):
+    """The build could not be done (missing directory, no wheel, Docker absent, ...).
+
+    Shown as one ``Error: ...`` line; the command exits with status 1.
+    """

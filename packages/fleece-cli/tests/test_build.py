@@ -1,0 +1,704 @@
+"""``fleece build`` with the pip builder: real pip, a local wheelhouse, no network."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import stat
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from fleece.cli._build import build
+from fleece.testing import modules_imported_by
+
+# ---------------------------------------------------------------------------------
+# A local wheelhouse: tiny wheels written with zipfile (METADATA, WHEEL, RECORD), so
+# that pip installs them exactly as it would real ones from an index.
+
+
+def make_wheel(
+    directory: Path,
+    name: str,
+    version: str,
+    tag: str,
+    files: Mapping[str, str],
+    requires: Iterable[str] = (),
+) -> Path:
+    """Write a wheel of ``files`` tagged ``tag`` into ``directory``."""
+    dist = name.replace("-", "_")
+    info = f"{dist}-{version}.dist-info"
+    python, abi, platforms = tag.split("-")
+    entries = dict(files)
+    entries[f"{info}/METADATA"] = (
+        f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+        + "".join(f"Requires-Dist: {requirement}\n" for requirement in requires)
+    )
+    entries[f"{info}/WHEEL"] = (
+        "Wheel-Version: 1.0\nGenerator: fleece-tests\n"
+        f"Root-Is-Purelib: {'true' if platforms == 'any' else 'false'}\n"
+        + "".join(
+            f"Tag: {python}-{abi}-{platform}\n" for platform in platforms.split(".")
+        )
+    )
+    record = []
+    for path, text in entries.items():
+        data = text.encode()
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
+        record.append(f"{path},sha256={digest.decode()},{len(data)}")
+    entries[f"{info}/RECORD"] = "\n".join([*record, f"{info}/RECORD,,"]) + "\n"
+    wheel = directory / f"{dist}-{version}-{tag}.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for path, text in entries.items():
+            archive.writestr(path, text)
+    return wheel
+
+
+MANYLINUX_X86 = "cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64"
+MANYLINUX_ARM = "cp312-cp312-manylinux_2_28_aarch64"
+
+
+@pytest.fixture(scope="session")
+def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A find-links folder: pure wheels, a dependency chain, manylinux wheels."""
+    house = tmp_path_factory.mktemp("wheelhouse")
+    make_wheel(
+        house,
+        "tinyhello",
+        "1.0",
+        "py3-none-any",
+        {"tinyhello/__init__.py": "from tinydep import DEP\nGREETING = 'hi ' + DEP\n"},
+        requires=["tinydep>=1"],
+    )
+    make_wheel(
+        house,
+        "tinydep",
+        "1.2",
+        "py3-none-any",
+        {"tinydep/__init__.py": "DEP = 'dep'\n"},
+    )
+    make_wheel(
+        house,
+        "tinynative",
+        "2.0",
+        MANYLINUX_X86,
+        {"tinynative/__init__.py": "MACHINE = 'x86_64'\n"},
+    )
+    make_wheel(
+        house,
+        "tinynative",
+        "2.0",
+        MANYLINUX_ARM,
+        {"tinynative/__init__.py": "MACHINE = 'aarch64'\n"},
+    )
+    for platform in ("manylinux_2_34_x86_64", "manylinux_2_34_aarch64"):
+        make_wheel(
+            house,
+            "tinynew",
+            "1.0",
+            f"cp312-abi3-{platform}",
+            {"tinynew/__init__.py": "NEW = True\n"},
+        )
+    return house
+
+
+@pytest.fixture(scope="session")
+def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An XDG cache folder shared by the tests that do not look at installation."""
+    return tmp_path_factory.mktemp("xdg-cache")
+
+
+@pytest.fixture(autouse=True)
+def build_env(
+    monkeypatch: pytest.MonkeyPatch, wheelhouse: Path, shared_cache: Path
+) -> None:
+    """pip reads only the wheelhouse; the cache is the shared one; no CI variables."""
+    monkeypatch.setenv("PIP_FIND_LINKS", str(wheelhouse))
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(shared_cache))
+    for name in ("SOURCE_DATE_EPOCH", "CIRCLE_SHA1", "PIP_TARGET", "PIP_USER"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def fresh_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """An empty XDG cache folder of this test's own."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    return cache
+
+
+def write_tree(root: Path, files: Mapping[str, str | bytes]) -> None:
+    """Create ``files`` (relative path → content) under ``root``."""
+    for relative, content in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content)
+
+
+HANDLER = (
+    "import tinyhello\nimport tinynative\n\n\n"
+    "def handler(event, context):\n"
+    "    return {'greeting': tinyhello.GREETING, 'machine': tinynative.MACHINE}\n"
+)
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Path:
+    """A service: src/ with a handler, requirements, tests and leftovers."""
+    root = tmp_path / "service"
+    write_tree(
+        root,
+        {
+            "src/handler.py": HANDLER,
+            "src/requirements.txt": "tinyhello==1.0\ntinynative\ntinynew\n",
+            "src/app/__init__.py": "",
+            "src/app/logic.py": "VALUE = 42\n",
+            "src/app/__pycache__/logic.cpython-312.pyc": b"\x00compiled",
+            "src/app/stale.pyc": b"\x00compiled",
+            "src/tests/test_logic.py": "def test(): pass\n",
+            "src/README.md": "# service\n",
+            "src/docs/guide.md": "guide\n",
+        },
+    )
+    return root
+
+
+def run_build(*args: str | os.PathLike[str]) -> Result:
+    """Run ``fleece build`` in-process as a user would call it."""
+    return CliRunner().invoke(build, [str(arg) for arg in args])
+
+
+def zip_names(path: Path) -> list[str]:
+    """Return the entry names of the zip at ``path``, in archive order."""
+    with zipfile.ZipFile(path) as archive:
+        return archive.namelist()
+
+
+def zip_text(path: Path, name: str) -> str:
+    """Return the text of entry ``name`` of the zip at ``path``."""
+    with zipfile.ZipFile(path) as archive:
+        return archive.read(name).decode()
+
+
+DEPENDENCY_FILES = {
+    "tinydep-1.2.dist-info/INSTALLER",
+    "tinydep-1.2.dist-info/METADATA",
+    "tinydep-1.2.dist-info/RECORD",
+    "tinydep-1.2.dist-info/WHEEL",
+    "tinydep/__init__.py",
+    "tinyhello-1.0.dist-info/INSTALLER",
+    "tinyhello-1.0.dist-info/METADATA",
+    "tinyhello-1.0.dist-info/RECORD",
+    "tinyhello-1.0.dist-info/REQUESTED",
+    "tinyhello-1.0.dist-info/WHEEL",
+    "tinyhello/__init__.py",
+    "tinynative-2.0.dist-info/INSTALLER",
+    "tinynative-2.0.dist-info/METADATA",
+    "tinynative-2.0.dist-info/RECORD",
+    "tinynative-2.0.dist-info/REQUESTED",
+    "tinynative-2.0.dist-info/WHEEL",
+    "tinynative/__init__.py",
+    "tinynew-1.0.dist-info/INSTALLER",
+    "tinynew-1.0.dist-info/METADATA",
+    "tinynew-1.0.dist-info/RECORD",
+    "tinynew-1.0.dist-info/REQUESTED",
+    "tinynew-1.0.dist-info/WHEEL",
+    "tinynew/__init__.py",
+}
+SOURCE_FILES = {
+    "handler.py",
+    "requirements.txt",
+    "app/__init__.py",
+    "app/logic.py",
+    "tests/test_logic.py",
+    "README.md",
+    "docs/guide.md",
+}
+
+
+def test_build_puts_dependencies_and_sources_at_the_zip_root(
+    service: Path, fresh_cache: Path
+) -> None:
+    """The zip holds the wheels (manylinux ones too) and the sources; the layer is
+    cached in $XDG_CACHE_HOME/fleece/build, never in the target."""
+    result = run_build(service)
+
+    assert result.exit_code == 0, result.output
+    zip_path = service / "dist" / "lambda_function.zip"
+    names = zip_names(zip_path)
+    assert sorted(names) == names
+    assert set(names) == DEPENDENCY_FILES | SOURCE_FILES
+    assert zip_text(zip_path, "tinynative/__init__.py") == "MACHINE = 'x86_64'\n"
+    assert [path.name for path in zip_path.parent.iterdir()] == ["lambda_function.zip"]
+    layers = list((fresh_cache / "fleece" / "build").iterdir())
+    assert len(layers) == 1
+    assert (layers[0] / "tinyhello" / "__init__.py").is_file()
+
+
+def test_build_prints_progress_and_the_zip_path_size_and_file_count(
+    service: Path, fresh_cache: Path
+) -> None:
+    """The user sees each step, then where the zip is, how big, how many files."""
+    result = run_build(service)
+
+    zip_path = service / "dist" / "lambda_function.zip"
+    count = len(DEPENDENCY_FILES | SOURCE_FILES)
+    requirements = service / "src" / "requirements.txt"
+    assert [
+        f"Installing dependencies from {requirements} (python 3.12, x86_64, pip)...",
+        f"Adding sources from {service / 'src'}...",
+        f"Writing {zip_path} ({count} files)...",
+    ] == [line for line in result.stderr.splitlines() if not line.startswith("Cached")]
+    assert [
+        f"Built {zip_path}: {zip_path.stat().st_size:,} bytes, {count} files, "
+        f"{sum(i.file_size for i in zipfile.ZipFile(zip_path).infolist()):,} "
+        "bytes unzipped"
+    ] == result.stdout.splitlines()
+
+
+def test_unzipped_build_runs_the_handler(service: Path, tmp_path: Path) -> None:
+    """A fresh interpreter imports the handler and its dependencies from the zip."""
+    run_build(service)
+    unzipped = tmp_path / "unzipped"
+    with zipfile.ZipFile(service / "dist" / "lambda_function.zip") as archive:
+        archive.extractall(unzipped)
+
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import json, sys; sys.path.insert(0, '.'); import handler; "
+            "print(json.dumps(handler.handler({}, None)))",
+        ],
+        cwd=unzipped,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert json.loads(completed.stdout) == {"greeting": "hi dep", "machine": "x86_64"}
+
+
+def test_zip_entries_have_fixed_timestamps_and_normalised_modes(
+    service: Path,
+) -> None:
+    """Every entry is dated 1980-01-01 and is 0644, or 0755 when executable."""
+    script = service / "src" / "bin" / "run.sh"
+    write_tree(service, {"src/bin/run.sh": "#!/bin/sh\n", "src/secret.txt": "x\n"})
+    script.chmod(0o700)
+    (service / "src" / "secret.txt").chmod(0o600)
+
+    run_build(service)
+
+    with zipfile.ZipFile(service / "dist" / "lambda_function.zip") as archive:
+        infos = {info.filename: info for info in archive.infolist()}
+    assert {(1980, 1, 1, 0, 0, 0)} == {info.date_time for info in infos.values()}
+    assert infos["bin/run.sh"].external_attr >> 16 == stat.S_IFREG | 0o755
+    assert infos["secret.txt"].external_attr >> 16 == stat.S_IFREG | 0o644
+    assert infos["tinydep/__init__.py"].external_attr >> 16 == stat.S_IFREG | 0o644
+
+
+def test_two_builds_are_byte_identical_even_after_reinstalling(
+    service: Path,
+) -> None:
+    """Same inputs give the same bytes: with the cache, and with --rebuild."""
+    zip_path = service / "dist" / "lambda_function.zip"
+    run_build(service)
+    first = zip_path.read_bytes()
+    for path in (service / "src").rglob("*"):
+        os.utime(path, (1_000_000_000, 1_000_000_000))
+
+    run_build(service)
+    cached = zip_path.read_bytes()
+    rebuilt = run_build(service, "--rebuild")
+
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert first == cached
+    assert first == zip_path.read_bytes()
+
+
+def test_second_build_uses_the_cache_and_does_not_run_pip(
+    service: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the wheelhouse gone, a second build still works: pip is not run."""
+    run_build(service)
+    empty = tmp_path / "empty-wheelhouse"
+    empty.mkdir()
+    monkeypatch.setenv("PIP_FIND_LINKS", str(empty))
+
+    second = run_build(service)
+    rebuilt = run_build(service, "--rebuild")
+
+    assert second.exit_code == 0, second.output
+    assert "Using cached dependencies" in second.stderr
+    assert "Installing dependencies" not in second.stderr
+    assert "tinyhello/__init__.py" in zip_names(
+        service / "dist" / "lambda_function.zip"
+    )
+    assert rebuilt.exit_code == 1
+    assert "no Linux wheel of tinyhello==1.0" in rebuilt.stderr
+
+
+def test_changed_requirements_are_installed_again(service: Path) -> None:
+    """The cache key covers the requirements: a new requirement means a new layer."""
+    run_build(service)
+    (service / "src" / "requirements.txt").write_text("tinyhello==1.0\n")
+    (service / "src" / "handler.py").write_text("import tinyhello\n")
+
+    second = run_build(service)
+
+    assert "Installing dependencies" in second.stderr
+    names = zip_names(service / "dist" / "lambda_function.zip")
+    assert "tinyhello/__init__.py" in names
+    assert "tinynative/__init__.py" not in names
+
+
+def test_python_version_and_arch_are_part_of_the_cache_key(service: Path) -> None:
+    """An arm64 build installs the aarch64 wheel, not the cached x86_64 layer."""
+    run_build(service)
+
+    arm = run_build(service, "--arch", "arm64")
+
+    assert arm.exit_code == 0, arm.output
+    assert "Installing dependencies" in arm.stderr
+    assert (
+        zip_text(service / "dist" / "lambda_function.zip", "tinynative/__init__.py")
+        == "MACHINE = 'aarch64'\n"
+    )
+
+
+def test_dependency_cache_defaults_to_home_cache(
+    service: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without XDG_CACHE_HOME the layer goes to ~/.cache/fleece/build."""
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+
+    run_build(service)
+
+    assert len(list((tmp_path / "home/.cache/fleece/build").iterdir())) == 1
+
+
+def test_excludes_match_paths_relative_to_the_source_dir(service: Path) -> None:
+    """Folder names, nested globs and paths from the source root are left out."""
+    result = run_build(
+        service, "-e", "tests", "--exclude", "*.md", "-e", "app/logic.py"
+    )
+
+    assert result.exit_code == 0, result.output
+    names = set(zip_names(service / "dist" / "lambda_function.zip"))
+    assert {"handler.py", "requirements.txt", "app/__init__.py"} == names - (
+        DEPENDENCY_FILES
+    )
+
+
+def test_exclude_that_matches_nothing_is_reported(service: Path) -> None:
+    """A mistyped glob is pointed out instead of silently packaging everything."""
+    result = run_build(service, "-e", "tset/*")
+
+    assert result.exit_code == 0, result.output
+    assert "Warning: --exclude 'tset/*' matched nothing" in result.stderr
+    assert "tests/test_logic.py" in zip_names(service / "dist" / "lambda_function.zip")
+
+
+def test_zip_has_no_pycache_or_compiled_files(service: Path) -> None:
+    """``__pycache__`` folders and ``.pyc`` files never reach the zip."""
+    run_build(service)
+
+    names = zip_names(service / "dist" / "lambda_function.zip")
+    assert [name for name in names if "__pycache__" in name or ".pyc" in name] == []
+
+
+def test_source_file_wins_over_dependency_file(service: Path) -> None:
+    """A source file replaces the dependency file at the same path."""
+    write_tree(service, {"src/tinydep/__init__.py": "DEP = 'patched'\n"})
+
+    run_build(service)
+
+    zip_path = service / "dist" / "lambda_function.zip"
+    assert zip_text(zip_path, "tinydep/__init__.py") == "DEP = 'patched'\n"
+    assert "tinydep-1.2.dist-info/METADATA" in zip_names(zip_path)
+
+
+def test_target_inside_source_is_not_packaged_into_the_zip(service: Path) -> None:
+    """Building twice into src/dist does not put the old zip in the new one."""
+    target = service / "src" / "dist"
+    run_build(service, "-t", target)
+
+    run_build(service, "-t", target)
+
+    assert not any(
+        name.startswith("dist/") for name in zip_names(target / "lambda_function.zip")
+    )
+
+
+def test_no_requirements_file_packages_sources_only_and_says_so(
+    service: Path,
+) -> None:
+    """Without src/requirements.txt and -r, the zip holds just the sources."""
+    (service / "src" / "requirements.txt").unlink()
+
+    result = run_build(service)
+
+    assert result.exit_code == 0, result.output
+    assert (
+        f"No requirements file at {service / 'src' / 'requirements.txt'}: "
+        "packaging the sources only." in result.stderr
+    )
+    assert SOURCE_FILES - {"requirements.txt"} == set(
+        zip_names(service / "dist" / "lambda_function.zip")
+    )
+
+
+def test_custom_source_requirements_and_target(service: Path, tmp_path: Path) -> None:
+    """-s, -r and -t point elsewhere; a file included with -r is in the cache key."""
+    write_tree(
+        tmp_path,
+        {
+            "app/main.py": "import tinydep\n",
+            "reqs/prod.txt": "-r base.txt\n",
+            "reqs/base.txt": "tinydep\n",
+        },
+    )
+    out = tmp_path / "out" / "nested"
+    args = ["-s", tmp_path / "app", "-r", tmp_path / "reqs" / "prod.txt", "-t", out]
+
+    first = run_build(service, *args)
+    (tmp_path / "reqs" / "base.txt").write_text("tinyhello\n")
+    second = run_build(service, *args)
+
+    assert first.exit_code == 0, first.output
+    assert "Installing dependencies" in second.stderr
+    assert zip_names(out / "lambda_function.zip") == [
+        "main.py",
+        "tinydep-1.2.dist-info/INSTALLER",
+        "tinydep-1.2.dist-info/METADATA",
+        "tinydep-1.2.dist-info/RECORD",
+        "tinydep-1.2.dist-info/WHEEL",
+        "tinydep/__init__.py",
+        "tinyhello-1.0.dist-info/INSTALLER",
+        "tinyhello-1.0.dist-info/METADATA",
+        "tinyhello-1.0.dist-info/RECORD",
+        "tinyhello-1.0.dist-info/REQUESTED",
+        "tinyhello-1.0.dist-info/WHEEL",
+        "tinyhello/__init__.py",
+    ]
+
+
+def test_requirement_without_a_wheel_for_the_python_fails_naming_it(
+    service: Path,
+) -> None:
+    """tinynative has only cp312 wheels: a 3.11 build stops with one line."""
+    result = run_build(service, "--python", "3.11")
+
+    assert result.exit_code == 1
+    assert not (service / "dist").exists()
+    assert result.stderr.splitlines()[-1:] == [
+        "Error: no Linux wheel of tinynative for Lambda's python 3.11 on x86_64 "
+        "(pip installs only manylinux wheels; for a package without one, use "
+        "--builder docker)"
+    ]
+
+
+def test_failed_build_leaves_the_target_and_cache_untouched(
+    service: Path, shared_cache: Path
+) -> None:
+    """The previous zip stays byte for byte; no temporary file, no partial layer."""
+    run_build(service)
+    zip_path = service / "dist" / "lambda_function.zip"
+    before = zip_path.read_bytes()
+    layers = sorted((shared_cache / "fleece" / "build").iterdir())
+    (service / "src" / "requirements.txt").write_text("tinyhello\nnosuchpackage\n")
+
+    result = run_build(service)
+
+    assert result.exit_code == 1
+    assert "no Linux wheel of nosuchpackage" in result.stderr
+    assert before == zip_path.read_bytes()
+    assert [p.name for p in (service / "dist").iterdir()] == ["lambda_function.zip"]
+    assert layers == sorted((shared_cache / "fleece" / "build").iterdir())
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["{tmp}/nowhere"], "Error: service directory {tmp}/nowhere does not exist"),
+        (
+            ["{tmp}/service/src/handler.py"],
+            "Error: service directory {tmp}/service/src/handler.py is not a directory",
+        ),
+        (
+            ["{tmp}/service", "-s", "{tmp}/service/lib"],
+            "Error: source directory {tmp}/service/lib does not exist",
+        ),
+        (
+            ["{tmp}/service", "-r", "{tmp}/service/missing.txt"],
+            "Error: requirements file {tmp}/service/missing.txt does not exist",
+        ),
+        (
+            ["{tmp}/service", "-t", "{tmp}/service/src/handler.py"],
+            "Error: target {tmp}/service/src/handler.py exists and is not a directory",
+        ),
+    ],
+)
+def test_bad_paths_exit_1_with_one_line(
+    service: Path, tmp_path: Path, args: list[str], message: str
+) -> None:
+    """A missing or wrong folder or file is named in one line, exit status 1."""
+    result = run_build(*[arg.format(tmp=tmp_path) for arg in args])
+
+    assert result.exit_code == 1
+    assert [message.format(tmp=tmp_path)] == result.stderr.splitlines()
+    assert not (service / "dist").exists()
+
+
+def test_inject_build_info_adds_config_json(
+    service: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """config.json carries CIRCLE_SHA1 and SOURCE_DATE_EPOCH's time; builds repeat."""
+    monkeypatch.setenv("CIRCLE_SHA1", "abc123")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    zip_path = service / "dist" / "lambda_function.zip"
+
+    run_build(service, "--inject-build-info")
+    first = zip_path.read_bytes()
+    run_build(service, "--inject-build-info")
+
+    assert (json.loads(zip_text(zip_path, "config.json"))) == {
+        "BUILD_TIME": "2023-11-14T22:13:20Z",
+        "VERSION_HASH": "abc123",
+    }
+    assert first == zip_path.read_bytes()
+    assert not (service / "src" / "config.json").exists()
+
+
+def test_inject_build_info_reads_the_git_commit_and_keeps_existing_config(
+    service: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """VERSION_HASH is the checked-out commit; the source's config.json keys stay."""
+    write_tree(service, {"src/config.json": '{"LOG_LEVEL": "INFO"}\n'})
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], cwd=service, check=True)
+    subprocess.run([*git, "add", "."], cwd=service, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "service"], cwd=service, check=True)
+    commit = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=service, capture_output=True, text=True
+    ).stdout.strip()
+
+    result = run_build(service, "--inject-build-info")
+
+    assert result.exit_code == 0, result.output
+    config = json.loads(
+        zip_text(service / "dist" / "lambda_function.zip", "config.json")
+    )
+    assert {"BUILD_TIME", "LOG_LEVEL", "VERSION_HASH"} == set(config)
+    assert commit == config["VERSION_HASH"]
+    assert config["LOG_LEVEL"] == "INFO"
+
+
+def test_bad_source_date_epoch_is_named(
+    service: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SOURCE_DATE_EPOCH that is not a number of seconds is a one-line error."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+
+    result = run_build(service, "--inject-build-info")
+
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1:] == [
+        "Error: SOURCE_DATE_EPOCH must be a whole number of seconds, not 'yesterday'"
+    ]
+
+
+def test_zip_above_lambda_limits_is_built_with_warnings(service: Path) -> None:
+    """Over 50 MB zipped and 250 MB unzipped: the zip is made, both limits named."""
+    (service / "src" / "requirements.txt").unlink()
+    write_tree(service, {"src/data/random.bin": os.urandom(51 * 1024 * 1024)})
+    with (service / "src" / "data" / "zeros.bin").open("wb") as sparse:
+        sparse.truncate(200 * 1024 * 1024)
+
+    result = run_build(service)
+
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if "Warning" in line]
+    assert len(warnings) == 2
+    assert "above Lambda's 50 MB limit" in warnings[0]
+    assert "above Lambda's 250 MB limit" in warnings[1]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-d", "gcc"], "--dependencies needs --builder docker"),
+        (["--image", "python:3.12"], "--image needs --builder docker"),
+        (["--python", "2.7"], "'2.7' is not one of '3.11', '3.12', '3.13'"),
+        (["--arch", "sparc"], "'sparc' is not one of 'x86_64', 'arm64'"),
+    ],
+)
+def test_usage_errors_exit_2(service: Path, args: list[str], message: str) -> None:
+    """Options that do not fit together or take no such value: exit status 2."""
+    result = run_build(service, *args)
+
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_fleece_build_runs_as_a_real_command(service: Path, tmp_path: Path) -> None:
+    """The ``fleece`` console script builds the zip and exits 0; errors exit 1."""
+    fleece = Path(sys.executable).with_name("fleece")
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "0", "CIRCLE_SHA1": "deadbeef"}
+
+    ok = subprocess.run(
+        [fleece, "build", service, "--inject-build-info", "-e", "tests"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    missing = subprocess.run(
+        [fleece, "build", tmp_path / "nowhere"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.startswith(f"Built {service / 'dist' / 'lambda_function.zip'}: ")
+    assert "config.json" in zip_names(service / "dist" / "lambda_function.zip")
+    assert missing.returncode == 1
+    assert [f"Error: service directory {tmp_path / 'nowhere'} does not exist"] == (
+        missing.stderr.splitlines()
+    )
+
+
+def test_fleece_group_lists_and_runs_build(service: Path) -> None:
+    """``fleece --help`` lists build; ``fleece build`` through the group works."""
+    from fleece.cli import cli
+
+    runner = CliRunner()
+    listed = runner.invoke(cli, ["--help"])
+    built = runner.invoke(cli, ["build", str(service)])
+
+    assert "build" in listed.output
+    assert built.exit_code == 0, built.output
+    assert (service / "dist" / "lambda_function.zip").is_file()
+
+
+def test_importing_the_build_command_loads_no_heavy_library() -> None:
+    """``fleece build``'s module imports neither docker, boto3, yaml nor requests."""
+    loaded = modules_imported_by("fleece.cli._build")
+
+    assert set() == {"docker", "boto3", "botocore", "yaml", "requests"} & loaded
