@@ -1,5 +1,23 @@
 """Run connexion 3 OpenAPI apps inside AWS Lambda.
 
-``call_api(event, ...)`` feeds API Gateway (REST v1, HTTP v2), ALB, Function URL and the
-1.x request-template events through the app and answers in the integration's shape.
+``call_api(event, "myapi", "swagger.yml", logger)`` is a whole Lambda handler body: it
+feeds API Gateway (REST v1 proxy, HTTP API v2), ALB, Function URL and fleece 1.x
+request-template events through the app, in-process, and answers in the shape the
+integration expects. ``get_connexion_app("myapi", "swagger.yml").run(8080)`` serves the
+same API locally. connexion itself is imported on first use.
 """
+
+from fleece.connexion._api import asgi_handler, call_api, call_proxy_api
+from fleece.connexion._cache import clear_app_cache, get_connexion_app
+from fleece.connexion._events import EventError, EventKind, detect_event
+
+__all__ = [
+    "EventError",
+    "EventKind",
+    "asgi_handler",
+    "call_api",
+    "call_proxy_api",
+    "clear_app_cache",
+    "detect_event",
+    "get_connexion_app",
+]

@@ -1,0 +1,153 @@
+"""The connexion ``FlaskApp`` fleece builds: errors logged, no internals leaked."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from typing import Any
+
+from fleece.connexion._asgi import GENERIC_500, Logger, current_logger, default_logger
+from fleece.connexion._wsgi import InlineWSGIBridge
+
+with warnings.catch_warnings():
+    # connexion imports starlette.testclient, which warns (as a UserWarning, shown by
+    # default) when only httpx, not httpx2, is installed: noise on every cold start
+    # about a test client that is never used here.
+    warnings.filterwarnings(
+        "ignore", message="Using `httpx` with `starlette.testclient`", category=Warning
+    )
+    import connexion
+    from connexion.exceptions import NonConformingResponse
+    from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+    from connexion.problem import problem
+
+CONTRACT_VIOLATION = "Response body does not conform to specification"
+
+
+class FleeceApp(connexion.FlaskApp):  # type: ignore[misc]  # connexion is untyped
+    """A connexion ``FlaskApp`` that logs errors through a fleece logger.
+
+    An exception in an operation is logged with its traceback and answered with a
+    generic 500; a response that breaks the API's contract is logged with the
+    validator's message and answered with a 500 that leaves it out.
+
+    Args:
+        import_name: the application's name.
+        logger: where errors are logged when no call-specific logger is set.
+        **kwargs: passed to ``connexion.FlaskApp``.
+    """
+
+    def __init__(
+        self, import_name: str, *, logger: Logger | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(import_name, **kwargs)
+        self.logger = logger
+        bridged = self._middleware_app
+        bridged.asgi_app = InlineWSGIBridge(bridged.asgi_app)
+        self.add_error_handler(NonConformingResponse, self._contract_violation)
+        self.add_error_handler(Exception, self._unhandled_exception)
+
+    def run(self, import_string: str | int | None = None, **kwargs: Any) -> None:
+        """Serve the app locally with uvicorn: ``app.run(8080)`` as in fleece 1.x.
+
+        Args:
+            import_string: a port number (as fleece 1.x callers pass it), or an
+                import string such as ``"main:app"`` (connexion's meaning).
+            **kwargs: passed to ``uvicorn.run`` (``host``, ``port``, ``log_level``,
+                ...); ``debug=True`` is taken as ``log_level="debug"``.
+
+        Raises:
+            TypeError: the port is given both positionally and as ``port=``.
+        """
+        if isinstance(import_string, str) and import_string.isdigit():
+            import_string = int(import_string)
+        if isinstance(import_string, int) and not isinstance(import_string, bool):
+            if "port" in kwargs:
+                raise TypeError("run() got the port both positionally and as port=")
+            kwargs["port"] = import_string
+            import_string = None
+        if kwargs.pop("debug", False):
+            kwargs.setdefault("log_level", "debug")
+        super().run(import_string, **kwargs)
+
+    def prepare(self) -> None:
+        """Build the middleware stack now rather than on the first request.
+
+        connexion builds it on the first request, and a failure there (an operation
+        that cannot be imported, say) leaves it half-built for good; building it up
+        front lets the caller see that error and drop the app.
+        """
+        middleware = self.middleware
+        if middleware.middleware_stack is None:
+            middleware.app, middleware.middleware_stack = (
+                middleware._build_middleware_stack()
+            )
+
+    def _logger(self) -> Logger:
+        return current_logger.get() or self.logger or default_logger()
+
+    async def _contract_violation(
+        self, request: ConnexionRequest, exc: NonConformingResponse
+    ) -> ConnexionResponse:
+        self._logger().error(
+            "response to %s %s does not conform to the API specification: %s",
+            request.method,
+            request.url.path,
+            exc.detail,
+        )
+        return problem(500, "Internal Server Error", CONTRACT_VIOLATION)
+
+    async def _unhandled_exception(
+        self, request: ConnexionRequest, exc: Exception
+    ) -> ConnexionResponse:
+        if _is_request_decoding_error(exc):
+            reason = exc.reason if isinstance(exc, UnicodeDecodeError) else exc
+            detail = f"The request body cannot be decoded: {reason}."
+            return problem(400, "Bad Request", detail)
+        self._logger().exception(
+            "unhandled exception serving %s %s", request.method, request.url.path
+        )
+        return problem(500, "Internal Server Error", GENERIC_500)
+
+
+def _is_request_decoding_error(exc: Exception) -> bool:
+    """Tell whether connexion failed to decode the client's body (bytes, charset)."""
+    if not isinstance(exc, UnicodeDecodeError) and type(exc) is not LookupError:
+        return False
+    traceback = exc.__traceback__
+    if traceback is None:
+        return False
+    while traceback.tb_next is not None:
+        traceback = traceback.tb_next
+    module = traceback.tb_frame.f_globals.get("__name__", "")
+    return isinstance(module, str) and module.startswith("connexion.")
+
+
+def build_app(
+    app_name: str,
+    spec_path: str,
+    *,
+    strict_validation: bool,
+    validate_responses: bool,
+    logger: Logger | None,
+) -> FleeceApp:
+    """Build the app serving the OpenAPI document at ``spec_path`` (absolute).
+
+    Args:
+        app_name: the application's name.
+        spec_path: absolute path of the OpenAPI 2 or 3 document.
+        strict_validation: reject query/form parameters the document does not name.
+        validate_responses: check responses against the document.
+        logger: where errors are logged by default.
+
+    Returns:
+        The app.
+    """
+    directory, file_name = os.path.split(spec_path)
+    app = FleeceApp(app_name, specification_dir=directory, logger=logger)
+    app.add_api(
+        file_name,
+        strict_validation=strict_validation,
+        validate_responses=validate_responses,
+    )
+    return app

@@ -1,0 +1,122 @@
+"""``get_connexion_app`` and the per-process app cache."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from fleece.connexion._asgi import Logger
+
+if TYPE_CHECKING:
+    from fleece.connexion._app import FleeceApp
+
+_CacheKey = tuple[str, str, bool, bool]
+
+_APP_CACHE: dict[_CacheKey, FleeceApp] = {}
+"""Apps by (name, resolved spec path, strict_validation, validate_responses)."""
+_CALL_CACHE: dict[tuple[str, str, str, bool, bool], FleeceApp] = {}
+"""The same apps by the arguments as given and the working directory: no file system
+look-up on a hit."""
+
+
+def clear_app_cache() -> None:
+    """Forget every cached app: the next call builds its app again."""
+    _APP_CACHE.clear()
+    _CALL_CACHE.clear()
+
+
+def get_ready_app(
+    app_name: str,
+    app_swagger_path: str | os.PathLike[str],
+    strict_validation: bool,
+    validate_responses: bool,
+    cache_app: bool,
+    logger: Logger | None,
+) -> FleeceApp:
+    """Return the app as :func:`get_connexion_app` does, ready to serve requests.
+
+    Raises:
+        Exception: whatever building the app raised (a bad document, an operation
+            that cannot be imported); the app is then not cached.
+    """
+    app = get_connexion_app(
+        app_name,
+        app_swagger_path,
+        strict_validation,
+        validate_responses,
+        cache_app,
+        logger,
+    )
+    if app.middleware.middleware_stack is None:
+        try:
+            app.prepare()
+        except BaseException:
+            for stale in [k for k, cached in _APP_CACHE.items() if cached is app]:
+                del _APP_CACHE[stale]
+            for given in [k for k, cached in _CALL_CACHE.items() if cached is app]:
+                del _CALL_CACHE[given]
+            raise
+    return app
+
+
+def get_connexion_app(
+    app_name: str,
+    app_swagger_path: str | os.PathLike[str],
+    strict_validation: bool = True,
+    validate_responses: bool = True,
+    cache_app: bool = True,
+    logger: Logger | None = None,
+) -> FleeceApp:
+    """Return the connexion ``FlaskApp`` serving an OpenAPI 2 or 3 document.
+
+    The app is built once per process for each (name, resolved path, flags); later
+    calls return it. ``get_connexion_app("myapi", "swagger.yml").run(8080)`` serves
+    it locally.
+
+    Args:
+        app_name: the application's name.
+        app_swagger_path: the OpenAPI document, absolute or relative to the working
+            directory.
+        strict_validation: reject query/form parameters the document does not name.
+        validate_responses: check responses against the document.
+        cache_app: False builds a new app, and does not cache it.
+        logger: where errors are logged (a fleece or stdlib logger); None for
+            fleece's ``fleece.connexion`` logger.
+
+    Returns:
+        The app (a ``connexion.FlaskApp``).
+
+    Raises:
+        TypeError: ``app_name`` is not a string.
+        FileNotFoundError: the document does not exist.
+    """
+    spec = os.fspath(app_swagger_path)
+    key = (app_name, spec, os.getcwd(), strict_validation, validate_responses)
+    if cache_app:
+        app = _CALL_CACHE.get(key)
+        if app is not None:
+            return app
+    if not isinstance(app_name, str) or not app_name:
+        raise TypeError(f"app_name must be a non-empty string, got {app_name!r}")
+    resolved = os.path.realpath(spec)
+    if not os.path.isfile(resolved):
+        raise FileNotFoundError(
+            f"OpenAPI document {spec!r} not found (looked for {resolved})"
+        )
+    resolved_key = (app_name, resolved, strict_validation, validate_responses)
+    app = _APP_CACHE.get(resolved_key) if cache_app else None
+    if app is None:
+        from fleece.connexion._app import build_app
+
+        app = build_app(
+            app_name,
+            resolved,
+            strict_validation=strict_validation,
+            validate_responses=validate_responses,
+            logger=logger,
+        )
+        if not cache_app:
+            return app
+        _APP_CACHE[resolved_key] = app
+    _CALL_CACHE[key] = app
+    return app

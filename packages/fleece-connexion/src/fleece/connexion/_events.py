@@ -1,0 +1,643 @@
+"""Lambda events to HTTP requests and HTTP responses back to integration answers.
+
+The one place that knows the shapes of API Gateway REST v1 proxy, HTTP API v2, ALB,
+Function URL and fleece 1.x request-template events: :func:`detect_event` tells them
+apart, :func:`request_from_event` turns one into an ASGI request, :func:`answer_for`
+turns the app's response into what that integration expects back.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import enum
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, quote_plus, unquote, unquote_plus, urlencode
+
+from fleece.httperror import HTTPError
+from fleece.httperror._error import reason_phrase
+
+
+class EventKind(enum.Enum):
+    """The integrations whose events fleece understands."""
+
+    REST_V1 = "rest-v1"
+    """API Gateway REST API proxy integration (payload format 1.0)."""
+    HTTP_API_V2 = "http-api-v2"
+    """API Gateway HTTP API (payload format 2.0)."""
+    FUNCTION_URL = "function-url"
+    """Lambda Function URL (payload format 2.0)."""
+    ALB = "alb"
+    """Application Load Balancer target, single-value headers."""
+    ALB_MULTI_VALUE = "alb-multi-value"
+    """Application Load Balancer target with multi-value headers enabled."""
+    REQUEST_TEMPLATE = "request-template"
+    """API Gateway non-proxy integration using fleece 1.x's request template."""
+
+
+class EventError(ValueError):
+    """An event is of no known shape, or a field of it is malformed."""
+
+
+@dataclass(slots=True)
+class Request:
+    """An HTTP request made from an event: its ASGI scope and its whole body."""
+
+    kind: EventKind
+    scope: dict[str, Any]
+    body: bytes
+
+
+@dataclass(slots=True)
+class Response:
+    """An HTTP response: status, header pairs (names lower-case) and the whole body."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+class HeaderDict(dict[str, Any]):
+    """A response's headers: keys lower-case, looked up in any case."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key: str) -> Any:
+        return super().__getitem__(key.lower())
+
+    def __contains__(self, key: object) -> bool:
+        return super().__contains__(key.lower() if isinstance(key, str) else key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """Return the value of header ``key`` (any case), else ``default``."""
+        return super().get(key.lower(), default)
+
+
+_PROXY_KINDS = {
+    EventKind.REST_V1: "an API Gateway REST v1 proxy event",
+    EventKind.HTTP_API_V2: "an API Gateway HTTP API v2 event",
+    EventKind.FUNCTION_URL: "a Lambda Function URL event",
+    EventKind.ALB: "an ALB event",
+    EventKind.ALB_MULTI_VALUE: "an ALB event",
+    EventKind.REQUEST_TEMPLATE: "a request-template event",
+}
+_METHOD = re.compile(r"[A-Za-z]{1,32}")
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+_PLAIN = re.compile(r"[\w.~-]*", re.ASCII)
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+# Hop-by-hop and framing headers describe how the client sent the body, not the body
+# the event hands over whole; Content-Length is recomputed from the decoded body.
+_DROPPED_HEADERS = frozenset({"content-length", "transfer-encoding", "connection"})
+_QUERY_SAFE = "!$&'()*+,/:;=?@~%"
+_TEXT_TYPES = frozenset(
+    {
+        "application/json",
+        "application/javascript",
+        "application/xml",
+        "application/x-www-form-urlencoded",
+        "application/yaml",
+        "application/x-yaml",
+        "application/graphql",
+    }
+)
+_TEXT_CHARSETS = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})
+
+
+def detect_event(event: object) -> EventKind:
+    """Tell which integration sent ``event``.
+
+    Args:
+        event: the event the Lambda function received.
+
+    Returns:
+        The event's kind.
+
+    Raises:
+        EventError: the event is of no known shape.
+    """
+    if not isinstance(event, Mapping):
+        raise EventError(f"an event must be a JSON object, got {type(event).__name__}")
+    context = event.get("requestContext")
+    if isinstance(context, Mapping):
+        if "elb" in context:
+            multi = "multiValueHeaders" in event or (
+                "multiValueQueryStringParameters" in event
+            )
+            return EventKind.ALB_MULTI_VALUE if multi else EventKind.ALB
+        if "http" in context or event.get("version") == "2.0":
+            domain = context.get("domainName")
+            if isinstance(domain, str) and ".lambda-url." in domain:
+                return EventKind.FUNCTION_URL
+            return EventKind.HTTP_API_V2
+        if "httpMethod" in event:
+            return EventKind.REST_V1
+    parameters = event.get("parameters")
+    if (
+        isinstance(parameters, Mapping)
+        and "gateway" in parameters
+        and "request" in parameters
+    ):
+        return EventKind.REQUEST_TEMPLATE
+    raise EventError(
+        "unknown event shape: expected an API Gateway REST v1 proxy, HTTP API v2, "
+        "ALB, Lambda Function URL or request-template event"
+    )
+
+
+def request_from_event(event: object) -> Request:
+    """Turn an event into the HTTP request it stands for.
+
+    Args:
+        event: the event the Lambda function received.
+
+    Returns:
+        The request, with its ASGI scope (``aws.event`` set to the event).
+
+    Raises:
+        EventError: the event is of no known shape or is malformed; the message says
+            which field is wrong.
+    """
+    kind = detect_event(event)
+    assert isinstance(event, Mapping)  # noqa: S101 - detect_event checked it
+    try:
+        return _BUILDERS[kind](kind, event)
+    except EventError as error:
+        raise EventError(f"malformed {_PROXY_KINDS[kind]}: {error}") from None
+    except (AttributeError, TypeError, KeyError) as error:
+        # A field of an unexpected type deeper down, e.g. a header name that is a
+        # number in an event built by hand.
+        raise EventError(
+            f"malformed {_PROXY_KINDS[kind]}: unexpected structure ({error})"
+        ) from None
+
+
+def _field(mapping: Mapping[str, Any], key: str, kind: type | tuple[type, ...]) -> Any:
+    value = mapping.get(key)
+    if value is not None and not isinstance(value, kind):
+        raise EventError(f"{key!r} must be {_type_names(kind)} or null")
+    return value
+
+
+def _type_names(kind: type | tuple[type, ...]) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    names: dict[type, str] = {str: "a string", list: "a list", Mapping: "an object"}
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
+def _text(value: Any, what: str) -> str:
+    if not isinstance(value, str):
+        raise EventError(f"{what} must be a string, got {type(value).__name__}")
+    return value
+
+
+def _utf8(value: str, what: str) -> bytes:
+    try:
+        return value.encode()
+    except UnicodeEncodeError:
+        raise EventError(f"{what} is not valid Unicode text") from None
+
+
+def _method(value: Any) -> str:
+    if value in _METHODS:
+        return str(value)
+    method = _text(value, "the HTTP method")
+    if not _METHOD.fullmatch(method):
+        raise EventError(f"the HTTP method {method[:40]!r} is not a method name")
+    return method.upper()
+
+
+def _pairs(multi: Any, single: Any, what: str, *, lower: bool) -> list[tuple[str, str]]:
+    """Flatten multi-value and single-value maps; the multi-value entries win."""
+    pairs: list[tuple[str, str]] = []
+    if multi:
+        if not isinstance(multi, Mapping):
+            raise EventError(f"multi-value {what}s must be an object")
+        for name, values in multi.items():
+            if values is None:
+                continue
+            if type(values) is not list:
+                raise EventError(f"multi-value {what} {name!r} must be a list")
+            key = name.lower() if lower else name
+            for value in values:
+                if type(value) is not str:
+                    raise EventError(f"{what} {name!r} must be a string")
+                pairs.append((key, value))
+    if single:
+        if not isinstance(single, Mapping):
+            raise EventError(f"{what}s must be an object")
+        seen = {key for key, _ in pairs}
+        for name, value in single.items():
+            key = name.lower() if lower else name
+            if key in seen or value is None:
+                continue
+            if type(value) is not str:
+                raise EventError(f"{what} {name!r} must be a string")
+            pairs.append((key, value))
+    return pairs
+
+
+def _header_value(headers: Iterable[tuple[str, str]], name: str) -> str | None:
+    for key, value in headers:
+        if key == name:
+            return value
+    return None
+
+
+def _body(event: Mapping[str, Any]) -> bytes:
+    body = event.get("body")
+    if body is None:
+        return b""
+    body = _text(body, "'body'")
+    if event.get("isBase64Encoded"):
+        try:
+            return base64.b64decode(body, validate=True)
+        except (binascii.Error, ValueError):
+            raise EventError(
+                "'body' is marked isBase64Encoded but is not base64"
+            ) from None
+    return _utf8(body, "'body'")
+
+
+def _scope(
+    event: Mapping[str, Any],
+    method: str,
+    path: str,
+    root_path: str,
+    query_string: bytes,
+    headers: list[tuple[str, str]],
+    body: bytes,
+    client_ip: Any,
+) -> dict[str, Any]:
+    if not path.startswith("/"):
+        path = "/" + path
+    _utf8(path, "the path")
+    scheme = (_header_value(headers, "x-forwarded-proto") or "https").lower()
+    if scheme not in ("http", "https"):
+        scheme = "https"
+    host = _header_value(headers, "host") or "localhost"
+    host, _, host_port = host.partition(":")
+    port_text = _header_value(headers, "x-forwarded-port") or host_port
+    port = int(port_text) if port_text.isdigit() and len(port_text) < 6 else 0
+    try:
+        asgi_headers = [
+            (name.encode(), value.encode())
+            for name, value in headers
+            if name not in _DROPPED_HEADERS
+        ]
+    except UnicodeEncodeError:
+        raise EventError("a header is not valid Unicode text") from None
+    if body or method in _BODY_METHODS:
+        asgi_headers.append((b"content-length", str(len(body)).encode()))
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.4"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": scheme,
+        "path": path,
+        "root_path": root_path,
+        "query_string": query_string,
+        "headers": asgi_headers,
+        "client": (client_ip, 0) if isinstance(client_ip, str) and client_ip else None,
+        "server": (host, port or (443 if scheme == "https" else 80)),
+        "aws.event": event,
+        "aws.context": None,
+    }
+
+
+def _query_string(pairs: list[tuple[str, str]]) -> bytes:
+    try:
+        return "&".join(
+            f"{name}={value}"
+            if _PLAIN.fullmatch(name) and _PLAIN.fullmatch(value)
+            else f"{quote_plus(name)}={quote_plus(value)}"
+            for name, value in pairs
+        ).encode("ascii")
+    except UnicodeEncodeError:
+        raise EventError("a query parameter is not valid Unicode text") from None
+
+
+def _rest_v1(kind: EventKind, event: Mapping[str, Any]) -> Request:
+    method = _method(event.get("httpMethod"))
+    headers = _pairs(
+        _field(event, "multiValueHeaders", Mapping),
+        _field(event, "headers", Mapping),
+        "header",
+        lower=True,
+    )
+    query = _pairs(
+        _field(event, "multiValueQueryStringParameters", Mapping),
+        _field(event, "queryStringParameters", Mapping),
+        "query parameter",
+        lower=False,
+    )
+    context = event["requestContext"]
+    identity = _field(context, "identity", Mapping) or {}
+    path = unquote(_field(event, "path", str) or "/")
+    root_path = ""
+    host = _header_value(headers, "host") or ""
+    stage = _field(context, "stage", str)
+    if stage and ".execute-api." in host:
+        # Clients call https://{api}.execute-api.{region}.amazonaws.com/{stage}/{path}:
+        # the stage is the app's root, so the URLs the app builds carry it.
+        root_path = "/" + stage
+        path = root_path + path
+    body = _body(event)
+    return Request(
+        kind,
+        _scope(
+            event,
+            method,
+            path,
+            root_path,
+            _query_string(query),
+            headers,
+            body,
+            identity.get("sourceIp"),
+        ),
+        body,
+    )
+
+
+def _payload_v2(kind: EventKind, event: Mapping[str, Any]) -> Request:
+    context = event["requestContext"]
+    http = _field(context, "http", Mapping) or {}
+    method = _method(http.get("method"))
+    raw_path = _field(event, "rawPath", str) or _field(http, "path", str) or "/"
+    path = unquote(raw_path)
+    root_path = ""
+    stage = _field(context, "stage", str)
+    if stage and stage != "$default":
+        prefix = "/" + stage
+        if path == prefix or path.startswith(prefix + "/"):
+            # A named stage prefixes rawPath; routing happens below it.
+            root_path = prefix
+    raw_query = _field(event, "rawQueryString", str) or ""
+    query_string = quote(raw_query, safe=_QUERY_SAFE).encode("ascii")
+    headers = _pairs(None, _field(event, "headers", Mapping), "header", lower=True)
+    cookies = _field(event, "cookies", list)
+    if cookies:
+        texts = [_text(cookie, "a cookie") for cookie in cookies]
+        headers = [(k, v) for k, v in headers if k != "cookie"]
+        headers.append(("cookie", "; ".join(texts)))
+    body = _body(event)
+    scope = _scope(
+        event,
+        method,
+        path,
+        root_path,
+        query_string,
+        headers,
+        body,
+        http.get("sourceIp"),
+    )
+    return Request(kind, scope, body)
+
+
+def _alb(kind: EventKind, event: Mapping[str, Any]) -> Request:
+    method = _method(event.get("httpMethod"))
+    headers = _pairs(
+        _field(event, "multiValueHeaders", Mapping),
+        _field(event, "headers", Mapping),
+        "header",
+        lower=True,
+    )
+    # ALB hands query strings over as the client sent them, still percent-encoded.
+    query = [
+        (unquote_plus(name), unquote_plus(value))
+        for name, value in _pairs(
+            _field(event, "multiValueQueryStringParameters", Mapping),
+            _field(event, "queryStringParameters", Mapping),
+            "query parameter",
+            lower=False,
+        )
+    ]
+    forwarded = _header_value(headers, "x-forwarded-for") or ""
+    # ALB appends the address it saw to X-Forwarded-For; earlier ones are hearsay.
+    client_ip = forwarded.rsplit(",", 1)[-1].strip()
+    path = unquote(_field(event, "path", str) or "/")
+    body = _body(event)
+    scope = _scope(
+        event, method, path, "", _query_string(query), headers, body, client_ip
+    )
+    return Request(kind, scope, body)
+
+
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+
+
+def _request_template(kind: EventKind, event: Mapping[str, Any]) -> Request:
+    parameters = event["parameters"]
+    gateway = _field(parameters, "gateway", Mapping) or {}
+    request = _field(parameters, "request", Mapping) or {}
+    context = _field(event, "rawContext", Mapping) or {}
+    method = _method(context.get("httpMethod") or gateway.get("http-method"))
+    path_values = _field(request, "path", Mapping) or {}
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        greedy = name.endswith("+")
+        value = path_values.get(name, path_values.get(name.rstrip("+")))
+        if value is None:
+            raise EventError(f"path parameter {name!r} has no value")
+        # A greedy {proxy+} value spans segments: its slashes are separators.
+        return quote(str(value), safe="/" if greedy else "")
+
+    resource_path = _text(gateway.get("resource-path", "/"), "'resource-path'")
+    path = unquote(_PLACEHOLDER.sub(fill, resource_path))
+    query = _field(request, "querystring", Mapping) or {}
+    try:
+        query_string = urlencode(
+            [(str(k), v) for k, v in query.items() if v is not None], doseq=True
+        ).encode("ascii")
+    except UnicodeEncodeError:
+        raise EventError("a query parameter is not valid Unicode text") from None
+    header_map = _field(request, "header", Mapping) or {}
+    headers = [
+        (str(name).lower(), str(value))
+        for name, value in header_map.items()
+        if value is not None
+    ]
+    payload = request.get("body")
+    body = b""
+    if method in _BODY_METHODS or payload not in (None, {}, ""):
+        # The template embeds the body already parsed: send it on as JSON.
+        body = _utf8(json.dumps(payload), "'body'")
+        if _header_value(headers, "content-type") is None:
+            headers.append(("content-type", "application/json"))
+    identity = _field(context, "identity", Mapping) or {}
+    scope = _scope(
+        event,
+        method,
+        path,
+        "",
+        query_string,
+        headers,
+        body,
+        identity.get("sourceIp"),
+    )
+    return Request(kind, scope, body)
+
+
+_BUILDERS = {
+    EventKind.REST_V1: _rest_v1,
+    EventKind.HTTP_API_V2: _payload_v2,
+    EventKind.FUNCTION_URL: _payload_v2,
+    EventKind.ALB: _alb,
+    EventKind.ALB_MULTI_VALUE: _alb,
+    EventKind.REQUEST_TEMPLATE: _request_template,
+}
+
+
+def problem(status: int, detail: str) -> Response:
+    """A response with an RFC 7807 problem body, as connexion writes its errors.
+
+    Args:
+        status: the HTTP status.
+        detail: what went wrong, for the client.
+
+    Returns:
+        The response.
+    """
+    body = {
+        "type": "about:blank",
+        "title": reason_phrase(status),
+        "detail": detail,
+        "status": status,
+    }
+    return Response(
+        status,
+        [("content-type", "application/problem+json")],
+        json.dumps(body).encode(),
+    )
+
+
+def _encode_body(response: Response) -> tuple[str, bool]:
+    """Return the body as the integration wants it, and whether it is base64."""
+    body = response.body
+    if not body:
+        return "", False
+    content_type = ""
+    for name, value in response.headers:
+        if name == "content-encoding" and value.strip().lower() != "identity":
+            return base64.b64encode(body).decode(), True
+        if name == "content-type":
+            content_type = value
+    media_type, _, parameters = content_type.partition(";")
+    media_type = media_type.strip().lower()
+    text = (
+        media_type.startswith("text/")
+        or media_type in _TEXT_TYPES
+        or media_type.endswith(("+json", "+xml"))
+    )
+    charset = re.search(r"charset\s*=\s*\"?([\w.:-]+)", parameters, re.IGNORECASE)
+    if text and (charset is None or charset.group(1).lower() in _TEXT_CHARSETS):
+        try:
+            return body.decode(), False
+        except UnicodeDecodeError:
+            pass
+    return base64.b64encode(body).decode(), True
+
+
+def answer_for(kind: EventKind | None, response: Response) -> dict[str, Any]:
+    """Turn a response into the dict the integration that sent the event expects.
+
+    Args:
+        kind: the event's kind; None (an event of no known shape) answers as REST v1.
+        response: the app's response.
+
+    Returns:
+        ``statusCode``, ``headers``, ``body``, ``isBase64Encoded``, plus
+        ``multiValueHeaders`` (REST v1, multi-value ALB), ``cookies`` (HTTP API v2,
+        Function URL) or ``statusDescription`` (ALB).
+    """
+    body, is_base64 = _encode_body(response)
+    answer: dict[str, Any] = {"statusCode": response.status}
+    if kind in (EventKind.HTTP_API_V2, EventKind.FUNCTION_URL):
+        headers = HeaderDict()
+        cookies = []
+        for name, value in response.headers:
+            if name == "set-cookie":
+                cookies.append(value)
+            elif name in headers:
+                headers[name] = f"{headers[name]},{value}"
+            else:
+                headers[name] = value
+        answer["headers"] = headers
+        answer["cookies"] = cookies
+    else:
+        multi: dict[str, list[str]] = HeaderDict()
+        for name, value in response.headers:
+            multi.setdefault(name, []).append(value)
+        if kind is EventKind.ALB:
+            # One value per name: repeated headers are joined, except cookies,
+            # which commas cannot join (enable multi-value headers to keep them all).
+            answer["statusDescription"] = _status_line(response.status)
+            answer["headers"] = HeaderDict(
+                (name, values[-1] if name == "set-cookie" else ", ".join(values))
+                for name, values in multi.items()
+            )
+        else:
+            answer["headers"] = HeaderDict(
+                (name, values[-1]) for name, values in multi.items()
+            )
+            answer["multiValueHeaders"] = multi
+            if kind is EventKind.ALB_MULTI_VALUE:
+                answer["statusDescription"] = _status_line(response.status)
+    answer["body"] = body
+    answer["isBase64Encoded"] = is_base64
+    return answer
+
+
+def _status_line(status: int) -> str:
+    return f"{status} {reason_phrase(status)}"
+
+
+def template_result(response: Response) -> Any:
+    """Turn a response into what a 1.x request-template integration returns.
+
+    Args:
+        response: the app's response.
+
+    Returns:
+        The body parsed as JSON (None when empty; the text when not JSON).
+
+    Raises:
+        HTTPError: for a 4xx response, with the body's ``error.message`` or
+            ``detail`` (else "Client Error") as message; for a 5xx response, with
+            the status alone, so no internals reach the client.
+    """
+    status = response.status
+    if status >= 500:
+        raise HTTPError(status)
+    parsed = _parsed_body(response.body)
+    if status >= 400:
+        raise HTTPError(status, _client_error_message(parsed))
+    return parsed
+
+
+def _parsed_body(body: bytes) -> Any:
+    if not body:
+        return None
+    try:
+        return json.loads(body)
+    except ValueError:
+        pass
+    try:
+        return body.decode()
+    except UnicodeDecodeError:
+        return base64.b64encode(body).decode()
+
+
+def _client_error_message(parsed: Any) -> str:
+    if isinstance(parsed, Mapping):
+        error = parsed.get("error")
+        if isinstance(error, Mapping) and error.get("message"):
+            return str(error["message"])
+        if parsed.get("detail"):
+            return str(parsed["detail"])
+    return "Client Error"
