@@ -144,7 +144,8 @@ def install_with_docker(
     try:
         client = docker.from_env()
         client.ping()
-    except DockerException as error:
+    # The SDK lets requests' connection errors (OSErrors) through as they are.
+    except (DockerException, OSError) as error:
         raise BuildError(
             f"Docker not found: no Docker engine answers ({_one_line(error)}); "
             "start one, set DOCKER_HOST, or use --builder pip"
@@ -152,7 +153,7 @@ def install_with_docker(
     progress(f"Installing dependencies in {image} ({spec['platform']})...")
     try:
         container = client.containers.run(**spec)
-    except DockerException as error:
+    except (DockerException, OSError) as error:
         raise BuildError(
             f"cannot run {image} with Docker: {_one_line(error)}"
         ) from None
@@ -165,14 +166,14 @@ def install_with_docker(
             raise BuildError(
                 f"the dependency install in {image} failed (exit {status}): {reason}"
             )
-    except DockerException as error:
+    except (DockerException, OSError) as error:
         raise BuildError(
             f"Docker failed during the build: {_one_line(error)}"
         ) from None
     finally:
         try:
             container.remove(force=True)
-        except DockerException:
+        except (DockerException, OSError):
             progress(f"Warning: could not remove container {container.id}")
 
 
