@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fleece.cli import cli
+from fleece.cli._credentials import load_environments
+from fleece.cli._errors import ConfigError
 
 
 def run_with(tmp_path: Path, rackspace: Any, text: str, *selector: str) -> Any:
@@ -119,3 +125,37 @@ def test_a_stage_regex_must_match_the_whole_stage_name(
     result = run_with(tmp_path, rackspace, text, "-s", "mydevbox")
     assert result.exit_code == 2
     assert "unknown stage 'mydevbox'" in result.stderr
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=15),
+        lambda children: st.lists(children, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                ["environments", "stages", "name", "account", "role",
+                 "rs_username_var", "rs_apikey_var", "environment", "/x.*/", "prod"]
+            ),
+            children,
+            max_size=4,
+        ),
+        max_leaves=12,
+    )
+)  # fmt: skip
+def test_any_yaml_document_loads_or_fails_with_a_config_error(document: Any) -> None:
+    """Whatever the YAML holds, reading it never fails with another exception."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "environments.yml"
+        path.write_text(yaml.safe_dump(document), encoding="utf-8")
+        message = load_error(path)
+    assert message is None or "\n" not in message
+
+
+def load_error(path: Path) -> str | None:
+    """The ConfigError message reading ``path`` gives, or None when it loads."""
+    try:
+        load_environments(path)
+    except ConfigError as error:
+        return error.format_message()
+    return None

@@ -221,6 +221,7 @@ def test_run_with_stage_finds_the_environment_by_regex(
         (["-a", "123456789012", "-e", "testing"], "(got --account and --environment)"),
         (["-e", "testing", "-r", "Admin"], "--role cannot be used with --environment"),
         (["-a", "12345"], "'12345' is not a 12-digit AWS account id"),
+        (["-a", "123456789012", "-r", "bad role!"], "'bad role!' is not an IAM role"),
         (["-e", "nope"], "unknown environment 'nope'"),
         (["-s", "qa"], "unknown stage 'qa'"),
         (["--bogus"], "No such option '--bogus'"),

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from fleece.cli._environments import (
+    ACCOUNT_ID,
+    ROLE_NAME,
     Environment,
     Environments,
     StageRule,
@@ -54,8 +56,6 @@ _RETRIES = {
     "allowed_methods": None,
     "raise_on_status": False,
 }
-_ACCOUNT = re.compile(r"\d{12}")
-_ROLE = re.compile(r"[\w+=,.@/-]{1,512}")
 _SESSION_NAME_UNSAFE = re.compile(r"[^\w+=,.@-]")
 
 
@@ -183,9 +183,9 @@ def get_aws_credentials(
         CliUsageError: ``account`` or ``role`` is malformed.
         CredentialsError: a service refused, failed or did not answer.
     """
-    if not _ACCOUNT.fullmatch(account):
+    if not ACCOUNT_ID.fullmatch(account):
         raise CliUsageError(f"account {account!r} is not a 12-digit AWS account id")
-    if role is not None and not _ROLE.fullmatch(role):
+    if role is not None and not ROLE_NAME.fullmatch(role):
         raise CliUsageError(f"role {role!r} is not an IAM role name")
     token, tenant = _identity_token(username, apikey, timeout)
     credentials = _faws_credentials(account, token, tenant, timeout)

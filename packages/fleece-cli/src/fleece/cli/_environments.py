@@ -24,8 +24,10 @@ from typing import Any
 
 from fleece.cli._errors import CliUsageError, ConfigError
 
-_ACCOUNT = re.compile(r"\d{12}")
-_ROLE = re.compile(r"[\w+=,.@/-]{1,512}")
+#: A 12-digit AWS account id.
+ACCOUNT_ID = re.compile(r"\d{12}")
+#: An IAM role name, optionally with a path (``path/Name``).
+ROLE_NAME = re.compile(r"[\w+=,.@/-]{1,512}")
 _ENV_VAR = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ENVIRONMENT_KEYS = ("name", "account", "role", "rs_username_var", "rs_apikey_var")
 
@@ -191,7 +193,9 @@ def _parse_environments(file: Path, entries: Any) -> tuple[Environment, ...]:
             Environment(
                 name=name,
                 account=_parse_account(where, entry.get("account")),
-                role=_parse_optional(where, entry, "role", _ROLE, "an IAM role name"),
+                role=_parse_optional(
+                    where, entry, "role", ROLE_NAME, "an IAM role name"
+                ),
                 rs_username_var=_parse_optional(
                     where, entry, "rs_username_var", _ENV_VAR, "a variable name"
                 ),
@@ -211,7 +215,7 @@ def _parse_account(where: str, account: Any) -> str:
             f"{where}: account {account!r} was read as a number, "
             "not text; quote it (account: '012345678901') so YAML keeps every digit"
         )
-    if not _ACCOUNT.fullmatch(account):
+    if not ACCOUNT_ID.fullmatch(account):
         raise ConfigError(
             f"{where}: account {account!r} is not a 12-digit AWS account id"
         )

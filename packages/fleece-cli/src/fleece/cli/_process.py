@@ -13,7 +13,11 @@ from types import FrameType
 
 from fleece.cli._errors import CliError
 
-_FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+_FORWARDED = tuple(
+    getattr(signal, name)
+    for name in ("SIGINT", "SIGTERM", "SIGHUP")
+    if hasattr(signal, name)
+)
 
 
 class CommandNotFoundError(CliError):
@@ -71,7 +75,7 @@ def run_command(command: Sequence[str], *, shell: bool, env: Mapping[str, str]) 
 @contextmanager
 def _signals_forwarded_to(child: subprocess.Popen[bytes]) -> Iterator[None]:
     def forward(signum: int, frame: FrameType | None) -> None:
-        if signum in (signal.SIGINT, signal.SIGHUP) and _terminal_signals_group():
+        if signum != signal.SIGTERM and _terminal_signals_group():
             return
         if child.poll() is None:
             child.send_signal(signum)
@@ -94,6 +98,8 @@ def _terminal_signals_group() -> bool:
     Then the terminal delivers Ctrl-C (and hangup) to the child too, as it shares
     this process group.
     """
+    if not hasattr(os, "tcgetpgrp"):
+        return False
     for fd in (0, 1, 2):
         try:
             if os.isatty(fd) and os.tcgetpgrp(fd) == os.getpgrp():

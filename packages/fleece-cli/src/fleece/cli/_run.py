@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from pathlib import Path
 
 import click
 
+from fleece.cli._environments import ACCOUNT_ID, ROLE_NAME
 from fleece.cli._errors import CliUsageError
 
-_ACCOUNT = re.compile(r"\d{12}")
+# ctx.meta key: whether COMMAND came after ``--``.
+_AFTER_DASHES = "fleece.run.after_dashes"
 # Variables that would make AWS tools prefer a profile or a stale token over the
 # credentials fleece hands over.
 _SHADOWING_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN")
@@ -29,14 +30,19 @@ class _RunCommand(click.Command):
         return rest
 
 
-_AFTER_DASHES = "fleece.run.after_dashes"
-
-
 def _check_account(
     ctx: click.Context, param: click.Parameter, value: str | None
 ) -> str | None:
-    if value is not None and not _ACCOUNT.fullmatch(value):
+    if value is not None and not ACCOUNT_ID.fullmatch(value):
         raise click.BadParameter(f"{value!r} is not a 12-digit AWS account id")
+    return value
+
+
+def _check_role(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> str | None:
+    if value is not None and not ROLE_NAME.fullmatch(value):
+        raise click.BadParameter(f"{value!r} is not an IAM role name")
     return value
 
 
@@ -94,6 +100,7 @@ def _check_account(
     "-r",
     "--role",
     metavar="ROLE",
+    callback=_check_role,
     help="Role name to assume after obtaining credentials from FAWS API. "
     "Cannot be used with `--environment` (its `role:` is used).",
 )
