@@ -1,5 +1,26 @@
 """AWS X-Ray tracing for Lambda functions, on aws-xray-sdk.
 
-A subsegment decorator, botocore/requests patching and annotation helpers that never
-break the traced program.
+``trace_xray_subsegment`` records calls as subsegments,
+``monkey_patch_botocore_for_xray`` and ``monkey_patch_requests_for_xray`` trace every
+AWS call and HTTP request, and ``put_annotation``/``put_metadata`` add searchable or
+free-form data. None of it ever
+breaks the traced program: without an active, sampled trace it does nothing.
 """
+
+from fleece.xray._annotations import put_annotation, put_metadata
+from fleece.xray._decorator import trace_xray_subsegment
+from fleece.xray._patching import (
+    monkey_patch_botocore_for_xray,
+    monkey_patch_requests_for_xray,
+)
+from fleece.xray._safe import to_safe_annotation_key, to_safe_annotation_value
+
+__all__ = [
+    "monkey_patch_botocore_for_xray",
+    "monkey_patch_requests_for_xray",
+    "put_annotation",
+    "put_metadata",
+    "to_safe_annotation_key",
+    "to_safe_annotation_value",
+    "trace_xray_subsegment",
+]

@@ -1,0 +1,88 @@
+"""Annotations and metadata on the current X-Ray (sub)segment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fleece.xray._activity import active_recorder
+from fleece.xray._safe import (
+    cut,
+    to_safe_annotation_key,
+    to_safe_annotation_value,
+    to_safe_metadata_value,
+)
+from fleece.xray._warnings import LOGGER, warn_once
+
+
+def _writable_entity(recorder: Any) -> Any:
+    entity = recorder.get_trace_entity()
+    # Lambda's own segment (the facade) is read-only: the SDK raises on any change.
+    if entity is None or getattr(entity, "initializing", None) is not None:
+        LOGGER.debug("no X-Ray subsegment open; annotation or metadata dropped")
+        return None
+    return entity
+
+
+def put_annotation(key: str, value: object) -> None:
+    """Annotate the current X-Ray (sub)segment; annotations are indexed for search.
+
+    The key keeps only ASCII letters, digits and underscores; the value stays a
+    string, a finite number or a boolean (anything else becomes its ``str()``). In
+    Lambda an annotation needs an open subsegment (a decorated function running);
+    without one, or when nothing is traced, the call does nothing.
+
+    Args:
+        key: the annotation's name.
+        value: its value.
+    """
+    recorder = active_recorder()
+    if recorder is None:
+        return
+    safe_key = to_safe_annotation_key(key)
+    if not safe_key:
+        LOGGER.debug("X-Ray annotation key %r has no usable character", key)
+        return
+    try:
+        entity = _writable_entity(recorder)
+        if entity is not None:
+            entity.put_annotation(safe_key, to_safe_annotation_value(value))
+    except Exception as error:
+        warn_once("annotation", "X-Ray annotation not recorded: %r", error)
+
+
+def put_metadata(key: str, value: object, namespace: str = "default") -> None:
+    """Attach metadata (not indexed) to the current X-Ray (sub)segment.
+
+    The value is copied into JSON types: containers, strings, finite numbers,
+    booleans and None are kept, anything else becomes its repr (cut to 1 KiB), and a
+    value larger than 16 KiB of JSON is cut. Does nothing when nothing is traced.
+
+    Args:
+        key: the metadata's name within ``namespace``.
+        value: what to record.
+        namespace: a group of metadata; ``AWS.`` namespaces are reserved by X-Ray.
+
+    Raises:
+        TypeError: ``namespace`` is not a string.
+        ValueError: ``namespace`` is empty or starts with ``AWS.``.
+    """
+    if not isinstance(namespace, str):
+        raise TypeError(f"put_metadata namespace must be a string, got {namespace!r}")
+    if not namespace or namespace.startswith("AWS."):
+        raise ValueError(
+            f"put_metadata namespace {namespace!r} is not allowed: it must be "
+            "non-empty, and X-Ray reserves namespaces starting with 'AWS.'"
+        )
+    recorder = active_recorder()
+    if recorder is None:
+        return
+    try:
+        entity = _writable_entity(recorder)
+        if entity is not None:
+            entity.put_metadata(
+                cut(key if isinstance(key, str) else str(key)),
+                to_safe_metadata_value(value),
+                namespace,
+            )
+    except Exception as error:
+        warn_once("metadata", "X-Ray metadata not recorded: %r", error)

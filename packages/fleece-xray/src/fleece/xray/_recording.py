@@ -1,0 +1,320 @@
+"""Run a call inside an aws-xray-sdk subsegment without ever letting tracing fail it.
+
+The call's own exception always propagates unchanged; an error raised by the SDK
+itself is swallowed (with one warning per process) so the traced program goes on.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Awaitable, Callable, Generator
+from contextvars import ContextVar
+from typing import Any, Generic, TypeVar, cast
+
+from fleece.xray._safe import cut
+from fleece.xray._warnings import warn_once
+
+T = TypeVar("T")
+
+MetaProcessor = Callable[..., None]
+"""aws-xray-sdk's metadata callback: ``(wrapped, instance, args, kwargs,
+return_value, exception, subsegment, stack)``, all as keywords."""
+
+_MISSING = object()
+
+
+def begin(recorder: Any, name: str, namespace: str) -> Any:
+    """Open a subsegment under the current entity; None if the SDK fails."""
+    try:
+        return recorder.begin_subsegment(name, namespace)
+    except Exception as error:
+        warn_once("begin", "X-Ray subsegment %r not recorded: %r", name, error)
+        return None
+
+
+def put_arguments(subsegment: Any, arguments: tuple[list[str], dict[str, str]]) -> None:
+    """Record a call's argument reprs as ``args``/``kwargs`` metadata."""
+    try:
+        subsegment.put_metadata("args", arguments[0], "default")
+        subsegment.put_metadata("kwargs", arguments[1], "default")
+    except Exception as error:
+        warn_once("metadata", "X-Ray metadata not recorded: %r", error)
+
+
+def _add_exception(recorder: Any, subsegment: Any, exception: BaseException) -> None:
+    stack = traceback.extract_tb(exception.__traceback__, limit=recorder.max_trace_back)
+    subsegment.add_exception(exception, stack)
+    cause = getattr(subsegment, "cause", None)
+    # A huge exception message would push the document past the 64 KiB datagram.
+    for throwable in cause.get("exceptions", ()) if isinstance(cause, dict) else ():
+        message = getattr(throwable, "message", None)
+        if isinstance(message, str):
+            throwable.message = cut(message)
+
+
+def end(
+    recorder: Any,
+    subsegment: Any,
+    exception: BaseException | None,
+    call: tuple[Any, Any, tuple[Any, ...], dict[str, Any], Any] | None = None,
+    meta_processor: MetaProcessor | None = None,
+) -> None:
+    """Close ``subsegment`` (the innermost open one), recording how the call went.
+
+    Args:
+        recorder: the SDK recorder.
+        subsegment: what ``begin`` returned.
+        exception: what the call raised, if anything; a fault when an ``Exception``.
+        call: ``(wrapped, instance, args, kwargs, return_value)`` for the processor.
+        meta_processor: an aws-xray-sdk metadata callback (AWS and HTTP fields).
+    """
+    try:
+        if meta_processor is not None and call is not None:
+            wrapped, instance, args, kwargs, return_value = call
+            stack = None
+            if exception is not None:
+                stack = traceback.extract_tb(
+                    exception.__traceback__, limit=recorder.max_trace_back
+                )
+            meta_processor(
+                wrapped=wrapped,
+                instance=instance,
+                args=args,
+                kwargs=kwargs,
+                return_value=return_value,
+                exception=exception,
+                subsegment=subsegment,
+                stack=stack,
+            )
+        if isinstance(exception, Exception) and not subsegment.cause:
+            _add_exception(recorder, subsegment, exception)
+    except Exception as error:
+        warn_once("record", "X-Ray subsegment details not recorded: %r", error)
+    try:
+        recorder.end_subsegment()
+    except Exception as error:
+        warn_once("end", "X-Ray subsegment not sent: %r", error)
+
+
+def _thread_stack_holder(recorder: Any) -> Any:
+    # Lambda's and the default context keep the open entities in a thread-local
+    # stack, which interleaving coroutines would share and corrupt; the SDK's
+    # AsyncContext is task-local already and needs no help.
+    local = getattr(recorder.context, "_local", None)
+    return local if isinstance(local, threading.local) else None
+
+
+_task_stack: ContextVar[list[Any] | None] = ContextVar(
+    "fleece_xray_task_stack", default=None
+)
+"""The entity stack of the traced coroutine running in this context.
+
+Tasks copy the context they are created in, so a coroutine started with
+``asyncio.gather`` or ``create_task`` inside a traced coroutine finds its parent here
+even though the thread-local stack no longer shows it."""
+
+
+def run_on_stack(
+    local: Any, stack: list[Any], function: Callable[..., T], *args: Any
+) -> T:
+    """Call ``function(*args)`` with ``stack`` as the thread's entity stack."""
+    saved = getattr(local, "entities", _MISSING)
+    local.entities = stack
+    try:
+        return function(*args)
+    finally:
+        if saved is _MISSING:
+            del local.entities
+        else:
+            local.entities = saved
+
+
+def record_call(
+    recorder: Any,
+    name: str,
+    namespace: str,
+    function: Callable[..., T],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    *,
+    instance: Any = None,
+    arguments: tuple[list[str], dict[str, str]] | None = None,
+    meta_processor: MetaProcessor | None = None,
+) -> T:
+    """Call ``function(*args, **kwargs)`` inside a subsegment and return its result.
+
+    Args:
+        recorder: the SDK recorder (tracing is known to be active).
+        name: the subsegment's name.
+        namespace: ``local``, ``aws`` or ``remote``.
+        function: what to call.
+        args: its positional arguments.
+        kwargs: its keyword arguments.
+        instance: the object ``function`` is bound to, for ``meta_processor``.
+        arguments: argument reprs to record as metadata, if any.
+        meta_processor: an aws-xray-sdk metadata callback.
+    """
+    inherited = _task_stack.get()
+    if inherited is not None:
+        local = _thread_stack_holder(recorder)
+        if local is not None and getattr(local, "entities", None) is not inherited:
+            # An untraced task (or thread) started by a traced coroutine.
+            return cast(
+                T,
+                run_on_stack(
+                    local,
+                    list(inherited),
+                    _record_call,
+                    recorder,
+                    name,
+                    namespace,
+                    function,
+                    args,
+                    kwargs,
+                    instance,
+                    arguments,
+                    meta_processor,
+                ),
+            )
+    return _record_call(
+        recorder,
+        name,
+        namespace,
+        function,
+        args,
+        kwargs,
+        instance,
+        arguments,
+        meta_processor,
+    )
+
+
+def _record_call(
+    recorder: Any,
+    name: str,
+    namespace: str,
+    function: Callable[..., T],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    instance: Any,
+    arguments: tuple[list[str], dict[str, str]] | None,
+    meta_processor: MetaProcessor | None,
+) -> T:
+    subsegment = begin(recorder, name, namespace)
+    if subsegment is None:
+        return function(*args, **kwargs)
+    if arguments is not None:
+        put_arguments(subsegment, arguments)
+    try:
+        result = function(*args, **kwargs)
+    except BaseException as exception:
+        end(
+            recorder,
+            subsegment,
+            exception,
+            (function, instance, args, kwargs, None),
+            meta_processor,
+        )
+        raise
+    end(
+        recorder,
+        subsegment,
+        None,
+        (function, instance, args, kwargs, result),
+        meta_processor,
+    )
+    return result
+
+
+class _OwnStack(Generic[T]):
+    """Drives a coroutine with its own entity stack as the thread's at every step.
+
+    Each traced coroutine sees its subsegment on top while it runs, and the thread
+    sees its own stack again whenever the coroutine is suspended, so concurrent
+    coroutines nest under the right parents.
+    """
+
+    __slots__ = ("coroutine", "local", "stack")
+
+    def __init__(self, coroutine: Awaitable[T], local: Any, stack: list[Any]) -> None:
+        self.coroutine = coroutine
+        self.local = local
+        self.stack = stack
+
+    def __await__(self) -> Generator[Any, Any, T]:
+        iterator = self.coroutine.__await__()
+        send: Any = iterator.send
+        argument: Any = None
+        while True:
+            try:
+                yielded = run_on_stack(self.local, self.stack, send, argument)
+            except StopIteration as stop:
+                return cast(T, stop.value)
+            try:
+                argument = yield yielded
+                send = iterator.send
+            except GeneratorExit:
+                iterator.close()
+                raise
+            except BaseException as error:
+                argument = error
+                send = iterator.throw
+
+
+async def record_coroutine(
+    recorder: Any,
+    name: str,
+    function: Callable[..., Awaitable[T]],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    arguments: tuple[list[str], dict[str, str]] | None,
+) -> T:
+    """Await ``function(*args, **kwargs)`` inside a ``local`` subsegment."""
+    local = _thread_stack_holder(recorder)
+    if local is None:
+        return await _record_awaited(recorder, name, function, args, kwargs, arguments)
+    inherited = _task_stack.get()
+    if inherited is None:
+        inherited = getattr(local, "entities", None) or []
+    stack = list(inherited)
+    subsegment = run_on_stack(local, stack, begin, recorder, name, "local")
+    if subsegment is None:
+        return await function(*args, **kwargs)
+    if arguments is not None:
+        put_arguments(subsegment, arguments)
+    if not stack or stack[-1] is not subsegment:  # the SDK started a new context
+        stack = [subsegment]
+    token = _task_stack.set(stack)
+    failure: BaseException | None = None
+    try:
+        return await _OwnStack(function(*args, **kwargs), local, stack)
+    except BaseException as exception:
+        failure = exception
+        raise
+    finally:
+        _task_stack.reset(token)
+        run_on_stack(local, stack, end, recorder, subsegment, failure)
+
+
+async def _record_awaited(
+    recorder: Any,
+    name: str,
+    function: Callable[..., Awaitable[T]],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    arguments: tuple[list[str], dict[str, str]] | None,
+) -> T:
+    subsegment = begin(recorder, name, "local")
+    if subsegment is None:
+        return await function(*args, **kwargs)
+    if arguments is not None:
+        put_arguments(subsegment, arguments)
+    failure: BaseException | None = None
+    try:
+        return await function(*args, **kwargs)
+    except BaseException as exception:
+        failure = exception
+        raise
+    finally:
+        end(recorder, subsegment, failure)

@@ -1,0 +1,168 @@
+"""Turn names, keys and values into what X-Ray accepts, within its size limits."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+VALUE_LIMIT = 1024
+"""Bytes (UTF-8) kept of one recorded value: an argument's repr, an annotation."""
+
+ARGUMENTS_BUDGET = 16 * 1024
+"""Bytes of argument reprs recorded per call; a datagram must stay under 64 KiB."""
+
+METADATA_LIMIT = 16 * 1024
+"""Bytes of JSON one put_metadata value may take before it is cut."""
+
+NAME_LIMIT = 200
+"""X-Ray's longest (sub)segment name."""
+
+_ELLIPSIS = "..."
+_INVALID_NAME_CHARACTERS = re.compile(r"[?;*()!$~^<>]")
+_INVALID_KEY_CHARACTERS = re.compile(r"[^A-Za-z0-9_]")
+_MAX_DEPTH = 16
+_MAX_NODES = 2000
+
+
+def cut(text: str, limit: int = VALUE_LIMIT) -> str:
+    """Return ``text`` cut to at most ``limit`` UTF-8 bytes, marked with ``...``.
+
+    Args:
+        text: any string.
+        limit: the largest size in bytes of the result.
+    """
+    if len(text) * 4 <= limit:
+        return text
+    encoded = text.encode("utf-8", "surrogatepass")
+    if len(encoded) <= limit:
+        return text
+    kept = encoded[: limit - len(_ELLIPSIS)].decode("utf-8", "ignore")
+    return kept + _ELLIPSIS
+
+
+def _size(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+def safe_repr(value: object, limit: int = VALUE_LIMIT) -> str:
+    """``repr(value)`` cut to ``limit`` bytes; never raises, even for a broken repr."""
+    try:
+        text = repr(value)
+    except Exception as error:
+        text = f"<unrepresentable {type(value).__name__}: {type(error).__name__}>"
+    return cut(text, limit)
+
+
+def safe_name(name: str) -> str:
+    """A (sub)segment name X-Ray keeps: invalid characters removed, at most 200 long."""
+    return _INVALID_NAME_CHARACTERS.sub("", name)[:NAME_LIMIT]
+
+
+def arguments_metadata(
+    args: Sequence[object], kwargs: Mapping[str, object]
+) -> tuple[list[str], dict[str, str]]:
+    """Reprs of a call's arguments, each cut to 1 KiB, 16 KiB in all.
+
+    Arguments past the total budget are left out; a last entry says how many.
+    """
+    budget = ARGUMENTS_BUDGET
+    reprs: list[str] = []
+    for index, value in enumerate(args):
+        if budget <= 0:
+            reprs.append(f"<{len(args) - index} more omitted>")
+            break
+        text = safe_repr(value)
+        budget -= _size(text)
+        reprs.append(text)
+    named: dict[str, str] = {}
+    for index, (key, value) in enumerate(kwargs.items()):
+        if budget <= 0:
+            named["..."] = f"<{len(kwargs) - index} more omitted>"
+            break
+        text = safe_repr(value)
+        name = cut(str(key))
+        budget -= _size(text) + _size(name)
+        named[name] = text
+    return reprs, named
+
+
+def to_safe_annotation_key(key: object) -> str:
+    """An annotation key X-Ray indexes: only ASCII letters, digits and underscores.
+
+    Other characters (punctuation, spaces, accents) are removed, as X-Ray drops any
+    annotation whose key holds them.
+
+    Args:
+        key: the wanted key; not a string → its ``str()``.
+    """
+    return _INVALID_KEY_CHARACTERS.sub("", key if isinstance(key, str) else str(key))
+
+
+def to_safe_annotation_value(value: object) -> str | int | float | bool:
+    """An annotation value X-Ray accepts: a string, a finite number or a boolean.
+
+    Strings, booleans and finite numbers are kept (numbers stay numbers, so that
+    filter expressions can compare them); a string is cut to 1 KiB; anything else
+    (None, NaN, objects) becomes its ``str()``.
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value) if math.isfinite(value) else str(value)
+    if isinstance(value, str):
+        return cut(str(value))
+    try:
+        text = str(value)
+    except Exception:
+        text = safe_repr(value)
+    return cut(text)
+
+
+class _Converter:
+    """Copies a value into JSON types, bounded in depth and in number of nodes."""
+
+    def __init__(self) -> None:
+        self.nodes = 0
+
+    def convert(self, value: object, depth: int = 0) -> Any:
+        self.nodes += 1
+        if value is None or isinstance(value, bool | str):
+            return value
+        if isinstance(value, int):
+            return int(value)
+        if isinstance(value, float):
+            return float(value) if math.isfinite(value) else str(value)
+        if depth < _MAX_DEPTH and self.nodes < _MAX_NODES:
+            if isinstance(value, Mapping):
+                return {
+                    (key if isinstance(key, str) else safe_repr(key)): self.convert(
+                        item, depth + 1
+                    )
+                    for key, item in value.items()
+                }
+            if isinstance(value, list | tuple | set | frozenset):
+                return [self.convert(item, depth + 1) for item in value]
+        return safe_repr(value)
+
+
+def to_safe_metadata_value(value: object) -> Any:
+    """A JSON-ready copy of ``value`` for X-Ray metadata; never raises.
+
+    Dicts, lists, tuples, sets, strings, finite numbers, booleans and None are kept;
+    anything else (and what lies deeper than 16 levels or past 2000 items) becomes
+    its repr cut to 1 KiB. A value
+    whose JSON would exceed 16 KiB is replaced by its JSON text cut to that size.
+    """
+    try:
+        safe = _Converter().convert(value)
+        encoded = json.dumps(safe)
+    except Exception:  # e.g. RecursionError on a self-referencing container
+        return safe_repr(value)
+    if len(encoded) > METADATA_LIMIT:
+        return cut(encoded, METADATA_LIMIT)
+    return safe
