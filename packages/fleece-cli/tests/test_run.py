@@ -72,7 +72,7 @@ def test_run_gives_the_child_faws_credentials_and_its_exit_status(
         "run", *rackspace.flags, "-a", rackspace.account, "--", *child.argv(3)
     )
     expected = rackspace.accounts[rackspace.account]
-    assert (result.exit_code, result.output) == (3, "")
+    assert (result.exit_code, result.output) == (3, "child ran\n")
     assert (
         expected["accessKeyId"],
         expected["secretAccessKey"],
@@ -336,3 +336,21 @@ def test_run_of_a_missing_program_exits_127(rackspace: Any) -> None:
         result.exit_code,
         result.stderr.splitlines(),
     ) == (127, ["Error: command not found: no-such-program"])
+
+
+def test_run_relays_the_commands_output_and_input_through_click(
+    rackspace: Any, child: Any
+) -> None:
+    """Under CliRunner (no real stdio) the command still reads input and is heard."""
+    line = 'read name; echo "hello $name"; echo oops >&2; exit 4'
+    result = CliRunner().invoke(
+        cli,
+        ["run", *rackspace.flags, "-a", rackspace.account, line],
+        prog_name="fleece",
+        input="alice\n",
+    )
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        4,
+        "hello alice\n",
+        "oops\n",
+    )

@@ -1,4 +1,4 @@
-"""Running a child command: its exit status, and signals passed on to it."""
+"""Running a child command: its exit status, its output, and signals passed on to it."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from types import FrameType
+from typing import IO, Any, TextIO
 
 from fleece.cli._errors import CliError
 
@@ -35,6 +36,10 @@ class CommandNotExecutableError(CliError):
 def run_command(command: Sequence[str], *, shell: bool, env: Mapping[str, str]) -> int:
     """Run ``command`` until it ends and return its exit status.
 
+    The command shares this process's stdin, stdout and stderr; when one of them is
+    not a real file (``click.testing.CliRunner``, an embedding program), the data is
+    relayed through it instead.
+
     SIGINT, SIGTERM and SIGHUP that this process receives are passed on to the
     command, which decides how to end; a Ctrl-C typed in the terminal already reaches
     the whole foreground process group, so it is not sent a second time.
@@ -55,21 +60,75 @@ def run_command(command: Sequence[str], *, shell: bool, env: Mapping[str, str]) 
     """
     sys.stdout.flush()
     sys.stderr.flush()
+    streams: dict[str, Any] = {
+        "stdin": _inherit_or_pipe(sys.stdin, subprocess.DEVNULL),
+        "stdout": _inherit_or_pipe(sys.stdout, subprocess.DEVNULL),
+        "stderr": _inherit_or_pipe(sys.stderr, subprocess.DEVNULL),
+    }
     try:
         if shell:
             # Running the user's command line through the shell is the feature.
-            child = subprocess.Popen(command[0], shell=True, env=dict(env))  # noqa: S602
+            child = subprocess.Popen(  # noqa: S602
+                command[0], shell=True, env=dict(env), **streams
+            )
         else:
-            child = subprocess.Popen(list(command), env=dict(env))
+            child = subprocess.Popen(list(command), env=dict(env), **streams)
     except FileNotFoundError:
         raise CommandNotFoundError(f"command not found: {command[0]}") from None
     except PermissionError:
         raise CommandNotExecutableError(
             f"command not executable: {command[0]}"
         ) from None
+    relays = [
+        threading.Thread(target=target, args=args, daemon=True)
+        for target, args in (
+            (_feed, (sys.stdin, child.stdin)),
+            (_drain, (child.stdout, sys.stdout)),
+            (_drain, (child.stderr, sys.stderr)),
+        )
+        if args[0] is not None and args[1] is not None
+    ]
+    for relay in relays:
+        relay.start()
     with _signals_forwarded_to(child):
         status = child.wait()
+    for relay in relays:
+        relay.join()
     return 128 - status if status < 0 else status
+
+
+def _inherit_or_pipe(stream: TextIO | None, absent: int) -> int | None:
+    """None (share the file descriptor) when ``stream`` has one, else a pipe."""
+    if stream is None:
+        return absent
+    try:
+        stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        return subprocess.PIPE
+    return None
+
+
+def _feed(source: TextIO, pipe: IO[bytes]) -> None:
+    buffer = getattr(source, "buffer", None)
+    data = buffer.read() if buffer is not None else source.read().encode()
+    try:
+        with pipe:
+            pipe.write(data)
+    except BrokenPipeError:
+        pass  # the command did not read all of its input: its choice
+
+
+def _drain(pipe: IO[bytes], target: TextIO) -> None:
+    buffer = getattr(target, "buffer", None)
+    with pipe:
+        # os.read returns what is there, so output streams through as it comes.
+        for chunk in iter(lambda: os.read(pipe.fileno(), 65536), b""):
+            if buffer is not None:
+                buffer.write(chunk)
+                buffer.flush()
+            else:
+                target.write(chunk.decode(errors="replace"))
+                target.flush()
 
 
 @contextmanager
