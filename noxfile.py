@@ -79,8 +79,10 @@ def _install_local(session: nox.Session, dists: set[str], others: list[str]) -> 
 
 @nox.session
 def repo(session: nox.Session) -> None:
-    """Check the layout: namespace, versions, pins, per-dist files."""
-    session.install("pytest>=8.3", "pytest-timeout>=2.3")
+    """Check the layout, and run the README's examples against local stand-ins."""
+    _install_local(
+        session, set(LIBRARIES), ["pytest>=8.3", "pytest-timeout>=2.3", *_group("demo")]
+    )
     session.run("pytest", "tests", *session.posargs)
 
 

@@ -1,0 +1,1 @@
+"""The petstore example service: an OpenAPI app on fleece, stored in DynamoDB."""
