@@ -14,7 +14,7 @@ from fleece.testing import Answer, MotoServer
 def test_a_stalling_identity_service_times_out_after_a_few_attempts(
     rackspace: Any,
 ) -> None:
-    """A service that never answers: a few attempts, then a timeout error."""
+    """A service that never answers: a second attempt, then a timeout error."""
     rackspace.override = lambda request: Answer(stall=2.0)
     with pytest.raises(CredentialsError) as raised:
         get_aws_credentials(
@@ -27,7 +27,7 @@ def test_a_stalling_identity_service_times_out_after_a_few_attempts(
         f"Rackspace identity ({rackspace.identity_url}/v2.0/tokens) did not answer "
         "in time"
     ) == raised.value.format_message()
-    assert len(rackspace.requests_to("/identity")) == 4
+    assert len(rackspace.requests_to("/identity")) == 2
 
 
 def test_server_errors_are_retried_until_the_service_recovers(rackspace: Any) -> None:
@@ -98,22 +98,18 @@ def test_assume_role_works_with_an_aws_profile_that_does_not_exist(
 
 
 def test_an_unreachable_sts_endpoint_fails_in_one_line(
-    rackspace: Any, moto_env: MotoServer
+    rackspace: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """STS down: the role ARN and what failed, no keys."""
-    moto_env.stop()
-    try:
-        with pytest.raises(CredentialsError) as raised:
-            get_aws_credentials(
-                rackspace.account,
-                username=rackspace.username,
-                apikey=rackspace.apikey,
-                role="Deployer",
-            )
-    finally:
-        moto_env.start()
-    message = raised.value.format_message()
-    assert message.startswith(
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
+    with pytest.raises(CredentialsError) as raised:
+        get_aws_credentials(
+            rackspace.account,
+            username=rackspace.username,
+            apikey=rackspace.apikey,
+            role="Deployer",
+        )
+    assert raised.value.format_message() == (
         f"STS AssumeRole of arn:aws:iam::{rackspace.account}:role/Deployer failed: "
+        "EndpointConnectionError"
     )
-    assert rackspace.secret_mark not in message

@@ -46,11 +46,13 @@ DEFAULT_IDENTITY_URL = "https://identity.api.rackspacecloud.com"
 DEFAULT_FAWS_URL = "https://accounts.api.manage.rackspace.com"
 
 #: (connect, read) seconds for each identity and FAWS call.
-DEFAULT_TIMEOUT = (5.0, 30.0)
+DEFAULT_TIMEOUT = (5.0, 20.0)
 # Both POSTs only mint short-lived tokens, so retrying them after a 5xx or a lost
-# answer is harmless; urllib3 skips POST unless told otherwise.
+# answer is harmless; urllib3 skips POST unless told otherwise. A service that does
+# not answer in time gets one more chance, not three: the user is waiting.
 _RETRIES = {
     "total": 3,
+    "read": 1,
     "backoff_factor": 0.25,
     "status_forcelist": (500, 502, 503, 504),
     "allowed_methods": None,
