@@ -244,7 +244,7 @@ def test_build_puts_dependencies_and_sources_at_the_zip_root(
     assert [path.name for path in zip_path.parent.iterdir()] == ["lambda_function.zip"]
     layers = list((fresh_cache / "fleece" / "build").iterdir())
     assert len(layers) == 1
-    assert (layers[0] / "tinyhello" / "__init__.py").is_file()
+    assert "tinyhello/__init__.py" in zip_names(layers[0] / "layer.zip")
 
 
 def test_build_prints_progress_and_the_zip_path_size_and_file_count(

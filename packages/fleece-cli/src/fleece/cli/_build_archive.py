@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 import shutil
 import stat
+import struct
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
+from typing import IO
 
 from fleece.cli._build_errors import BuildError
 
@@ -23,8 +26,35 @@ _UNIX = 3  # zip "version made by" host: Unix, so that unzip applies the modes.
 _SKIPPED_DIRECTORIES = frozenset({"__pycache__"})
 _SKIPPED_SUFFIXES = (".pyc", ".pyo")
 
-#: An archive member: a file on disk, or generated content.
-Content = Path | bytes
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")
+_USES_DATA_DESCRIPTOR = 0x08
+
+
+@dataclass(frozen=True)
+class ZippedFile:
+    """A file already compressed in another zip, copied over without recompressing.
+
+    Attributes:
+        archive: the zip that holds it.
+        info: its entry there.
+    """
+
+    archive: Path
+    info: zipfile.ZipInfo
+
+
+#: An archive member: a file on disk, generated content, or an entry of a zip.
+Content = Path | bytes | ZippedFile
+
+
+def read_zip(path: Path) -> dict[str, ZippedFile]:
+    """Return the files of the zip at ``path``, by name, to copy into another zip."""
+    with zipfile.ZipFile(path) as archive:
+        return {
+            info.filename: ZippedFile(path, info)
+            for info in archive.infolist()
+            if not info.is_dir()
+        }
 
 
 @dataclass(frozen=True)
@@ -192,11 +222,22 @@ def write_zip(files: Mapping[str, Content], destination: Path) -> ArchiveStats:
     unzipped_size = 0
     try:
         with (
+            contextlib.ExitStack() as sources,
             os.fdopen(handle, "wb") as stream,
             zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive,
         ):
+            opened: dict[Path, IO[bytes]] = {}
             for name in sorted(files):
-                unzipped_size += _add_entry(archive, name, files[name])
+                content = files[name]
+                if isinstance(content, ZippedFile):
+                    if content.archive not in opened:
+                        opened[content.archive] = sources.enter_context(
+                            content.archive.open("rb")
+                        )
+                    _copy_entry(archive, name, content, opened[content.archive])
+                    unzipped_size += content.info.file_size
+                else:
+                    unzipped_size += _add_entry(archive, name, content)
         os.chmod(temporary, 0o644)
         os.replace(temporary, destination)
     except OSError as error:
@@ -214,7 +255,35 @@ def write_zip(files: Mapping[str, Content], destination: Path) -> ArchiveStats:
     )
 
 
-def _add_entry(archive: zipfile.ZipFile, name: str, content: Content) -> int:
+def _copy_entry(
+    archive: zipfile.ZipFile, name: str, content: ZippedFile, source: IO[bytes]
+) -> None:
+    # zipfile has no way to copy an entry without decompressing and recompressing
+    # it; for a cached dependency layer that would be most of a rebuild's time, so
+    # the compressed bytes are copied as ZipFile.write would lay them out.
+    info = copy.copy(content.info)
+    info.filename = name
+    source.seek(info.header_offset)
+    header = _LOCAL_HEADER.unpack(source.read(_LOCAL_HEADER.size))
+    name_length, extra_length = header[-2:]
+    source.seek(name_length + extra_length, os.SEEK_CUR)
+    data = source.read(info.compress_size)
+    if len(data) != info.compress_size:
+        raise BuildError(f"{content.archive} is truncated at {name}")
+    target = archive.fp
+    if target is None:
+        raise ValueError("the archive is closed")
+    info.flag_bits &= ~_USES_DATA_DESCRIPTOR
+    info.extra = b""
+    info.header_offset = target.tell()
+    target.write(info.FileHeader())
+    target.write(data)
+    archive.filelist.append(info)
+    archive.NameToInfo[name] = info
+    archive.start_dir = target.tell()
+
+
+def _add_entry(archive: zipfile.ZipFile, name: str, content: Path | bytes) -> int:
     info = zipfile.ZipInfo(name, date_time=FIXED_DATE_TIME)
     info.compress_type = zipfile.ZIP_DEFLATED
     info.create_system = _UNIX

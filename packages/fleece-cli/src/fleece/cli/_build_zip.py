@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,8 +13,10 @@ from fleece.cli._build_archive import (
     ArchiveStats,
     Content,
     ExcludeMatcher,
+    ZippedFile,
     collect_files,
     overlay,
+    read_zip,
     write_zip,
 )
 from fleece.cli._build_cache import LayerCache, cache_root, layer_key
@@ -33,6 +36,7 @@ ZIPPED_LIMIT = 50 * 1024 * 1024
 UNZIPPED_LIMIT = 250 * 1024 * 1024
 
 Progress = Callable[[str], None]
+_LAYER_ZIP = "layer.zip"
 
 
 @dataclass(frozen=True)
@@ -119,7 +123,7 @@ def build_zip(
         raise BuildError(f"target {target_dir} exists and is not a directory")
 
     info = _build_info(service, progress) if inject_build_info else None
-    dependencies: dict[str, Path] = {}
+    dependencies: dict[str, ZippedFile] = {}
     how: Literal["installed", "cached"] | None = None
     if requirements_file is not None:
         layer, how = _dependency_layer(
@@ -132,17 +136,16 @@ def build_zip(
             image=image,
             progress=progress,
         )
-        dependencies = collect_files(layer)
+        dependencies = read_zip(layer)
 
     progress(f"Adding sources from {source_dir}...")
     matcher = ExcludeMatcher(excludes)
-    sources: dict[str, Content] = dict(
-        collect_files(source_dir, matcher=matcher, skip=[target_dir])
-    )
+    source_files = collect_files(source_dir, matcher=matcher, skip=[target_dir])
+    sources: dict[str, Content] = dict(source_files)
     for pattern in matcher.unused():
         progress(f"Warning: --exclude {pattern!r} matched nothing in {source_dir}")
     if info is not None:
-        sources["config.json"] = _config_json(info, sources.get("config.json"))
+        sources["config.json"] = _config_json(info, source_files.get("config.json"))
         progress("Added config.json with VERSION_HASH and BUILD_TIME.")
     files = overlay(dependencies, sources)
     if not files:
@@ -213,9 +216,17 @@ def _dependency_layer(
     key = layer_key(requirements, python=python, arch=arch, builder=recipe)
     cache = LayerCache(cache_root())
     cached = None if rebuild else cache.lookup(key)
-    if cached is not None:
+    if cached is not None and (cached / _LAYER_ZIP).is_file():
         progress(f"Using cached dependencies for {requirements} ({key[:12]}).")
-        return cached, "cached"
+        return cached / _LAYER_ZIP, "cached"
+
+    def fill(directory: Path) -> None:
+        site = directory / "site"
+        site.mkdir()
+        install(site)
+        # Kept compressed: a rebuild copies these entries without recompressing.
+        write_zip(collect_files(site), directory / _LAYER_ZIP)
+        shutil.rmtree(site)
 
     def install(directory: Path) -> None:
         if builder == "docker":
@@ -238,9 +249,9 @@ def _dependency_layer(
         f"Installing dependencies from {requirements} "
         f"(python {python}, {arch}, {builder})..."
     )
-    layer = cache.store(key, install)
+    layer = cache.store(key, fill)
     progress(f"Cached the dependencies ({key[:12]}).")
-    return layer, "installed"
+    return layer / _LAYER_ZIP, "installed"
 
 
 def _build_info(service: Path, progress: Progress) -> dict[str, str]:
@@ -254,15 +265,14 @@ def _build_info(service: Path, progress: Progress) -> dict[str, str]:
     return info
 
 
-def _config_json(info: dict[str, str], existing: Content | None) -> bytes:
-    name = "config.json"
-    if isinstance(existing, Path):
-        name = str(existing)
-        try:
-            existing = existing.read_bytes()
-        except OSError as error:
-            raise BuildError(f"cannot read {name}: {error.strerror}") from None
-    return config_json(info, existing, name=name)
+def _config_json(info: dict[str, str], existing: Path | None) -> bytes:
+    if existing is None:
+        return config_json(info)
+    try:
+        content = existing.read_bytes()
+    except OSError as error:
+        raise BuildError(f"cannot read {existing}: {error.strerror}") from None
+    return config_json(info, content, name=str(existing))
 
 
 def _write_into(
