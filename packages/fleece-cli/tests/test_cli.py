@@ -157,3 +157,9 @@ def test_fleece_run_forwards_interrupts_to_the_command(
         stdout,
         stderr,
     )
+
+
+def test_the_readme_shows_the_current_run_help() -> None:
+    """The package README quotes ``fleece run --help`` exactly as it is printed."""
+    readme = Path(__file__).parents[1] / "README.md"
+    assert fleece("run", "--help").stdout in readme.read_text(encoding="utf-8")

@@ -102,7 +102,7 @@ def _check_role(
     metavar="ROLE",
     callback=_check_role,
     help="Role name to assume after obtaining credentials from FAWS API. "
-    "Cannot be used with `--environment` (its `role:` is used).",
+    "Cannot be used with `--environment` or `--stage` (its `role:` is used).",
 )
 @click.argument("command", nargs=-1, required=True, metavar="COMMAND...")
 @click.pass_context
@@ -119,10 +119,15 @@ def run(
 ) -> None:
     """Run command in environment with AWS credentials from Rackspace FAWS API.
 
-    COMMAND is one string, run by the shell ('aws s3 ls'), or, after `--`, a program
-    and its arguments, run without a shell exactly as given (-- aws s3 ls). It gets
-    AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, without
-    AWS_PROFILE; fleece exits with its exit status.
+    COMMAND is one string, run by the shell, or, after `--`, a program and its
+    arguments, run without a shell exactly as given:
+
+        fleece run -a 123456789012 'aws s3 ls | head -3'
+
+        fleece run -e production -- aws s3 ls
+
+    The command gets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN,
+    and not AWS_PROFILE; fleece exits with the command's exit status.
     """
     from fleece.cli._credentials import (
         get_aws_credentials,
