@@ -1,0 +1,182 @@
+"""fleece.log against Powertools Logger and structlog: import, lines/s, filtered debug.
+
+Run: uv run python benchmarks/log.py
+
+- import: wall time of `python -c "<import>"` minus `python -c pass`, median of repeats.
+- lines/s: JSON lines with one bound key, written to a stream that drops them.
+- filtered debug: the cost of one debug call below the logger's level (the timing loop's
+  own cost excluded: the statement is timed directly).
+
+structlog runs in its fastest JSON set-up: a filtering bound logger cached on first use,
+writing straight to the stream without the stdlib (orjson and bytes output when orjson
+is installed, else the stdlib json module).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import statistics
+import subprocess
+import sys
+import time
+import timeit
+from collections.abc import Callable
+from typing import Any
+
+IMPORT_REPEATS = 11
+LINES = 10_000
+LINE_REPEATS = 5
+FILTERED_CALLS = 200_000
+FILTERED_REPEATS = 5
+
+
+class NullStream:
+    """A text/bytes stream that drops what is written (no I/O in the measurement)."""
+
+    def write(self, data: object) -> int:
+        return 0
+
+    def flush(self) -> None:
+        pass
+
+
+def run_python(code: str) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True)
+    return time.perf_counter() - start
+
+
+def import_overheads(codes: list[str]) -> list[float]:
+    """Median seconds of each import in a fresh interpreter, minus bare startup."""
+    for code in codes:
+        run_python(code)  # warm the file system cache and the .pyc files
+    timings: dict[str, list[float]] = {code: [] for code in ["pass", *codes]}
+    for _ in range(IMPORT_REPEATS):
+        for code in timings:
+            timings[code].append(run_python(code))
+    baseline = statistics.median(timings["pass"])
+    return [max(0.0, statistics.median(timings[code]) - baseline) for code in codes]
+
+
+def lines_per_second(logger: Any) -> float:
+    statement = "for _ in loop: info('user created', n=1)"
+    names = {"loop": range(LINES), "info": logger.info}
+    timer = timeit.Timer(statement, globals=names)
+    timer.timeit(number=1)
+    return LINES / statistics.median(timer.repeat(repeat=LINE_REPEATS, number=1))
+
+
+def filtered_call_seconds(logger: Any) -> float:
+    timer = timeit.Timer("debug('user created', n=1)", globals={"debug": logger.debug})
+    timings = timer.repeat(repeat=FILTERED_REPEATS, number=FILTERED_CALLS)
+    return statistics.median(timings) / FILTERED_CALLS
+
+
+def reset_root() -> None:
+    for handler in list(logging.root.handlers):
+        logging.root.removeHandler(handler)
+
+
+def fleece_logger() -> Any:
+    from fleece import log
+
+    reset_root()
+    log.setup_root_logger(level="INFO", stream=NullStream())  # type: ignore[arg-type]
+    return log.get_logger("bench.fleece").bind(user_id=7)
+
+
+def powertools_logger() -> Any:
+    from aws_lambda_powertools import Logger
+
+    reset_root()
+    logger = Logger(service="bench", level="INFO", stream=NullStream())
+    logger.append_keys(user_id=7)
+    return logger
+
+
+def structlog_logger() -> Any:
+    import structlog
+
+    renderer: Any
+    if importlib.util.find_spec("orjson"):
+        import orjson
+
+        renderer = structlog.processors.JSONRenderer(serializer=orjson.dumps)
+        factory: Any = structlog.BytesLoggerFactory(file=NullStream())  # type: ignore[arg-type]
+    else:
+        renderer = structlog.processors.JSONRenderer()
+        factory = structlog.WriteLoggerFactory(file=NullStream())  # type: ignore[arg-type]
+    structlog.configure(
+        cache_logger_on_first_use=True,
+        wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
+        processors=[
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            renderer,
+        ],
+        logger_factory=factory,
+    )
+    return structlog.get_logger("bench.structlog").bind(user_id=7)
+
+
+def ratio(fleece: float, peer: float) -> str:
+    return f"{fleece / peer:.2f}" if peer else "n/a"
+
+
+def print_table(rows: list[tuple[str, str, str, str]]) -> None:
+    table = [("metric", "fleece", "peer", "ratio"), *rows]
+    widths = [max(len(row[column]) for row in table) for column in range(4)]
+    table.insert(1, tuple("-" * width for width in widths))  # type: ignore[arg-type]
+    for row in table:
+        cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        print(" | ".join(cells).rstrip())
+
+
+def main() -> None:
+    peers: dict[str, tuple[str, Callable[[], Any]]] = {
+        "powertools": ("from aws_lambda_powertools import Logger", powertools_logger),
+        "structlog": ("import structlog", structlog_logger),
+    }
+    imports = import_overheads(
+        ["import fleece.log", *(code for code, _ in peers.values())]
+    )
+    fleece = fleece_logger()
+    fleece_lines = lines_per_second(fleece)
+    fleece_filtered = filtered_call_seconds(fleece)
+
+    rows = []
+    for (name, (_, make)), peer_import in zip(peers.items(), imports[1:], strict=True):
+        peer = make()
+        peer_lines = lines_per_second(peer)
+        peer_filtered = filtered_call_seconds(peer)
+        rows += [
+            (
+                f"import overhead ms (vs {name})",
+                f"{imports[0] * 1e3:.1f}",
+                f"{peer_import * 1e3:.1f}",
+                ratio(imports[0], peer_import),
+            ),
+            (
+                f"JSON lines/s, one bound key (vs {name})",
+                f"{fleece_lines:,.0f}",
+                f"{peer_lines:,.0f}",
+                ratio(fleece_lines, peer_lines),
+            ),
+            (
+                f"filtered debug call ns (vs {name})",
+                f"{fleece_filtered * 1e9:.0f}",
+                f"{peer_filtered * 1e9:.0f}",
+                ratio(fleece_filtered, peer_filtered),
+            ),
+        ]
+    print_table(rows)
+    print(
+        "\nratio = fleece / peer (import ms and ns: lower is better; lines/s: higher "
+        "is better).\nTargets: import <= 0.5x Powertools, lines/s >= 2.5x Powertools, "
+        "filtered debug <= 500 ns."
+    )
+
+
+if __name__ == "__main__":
+    main()

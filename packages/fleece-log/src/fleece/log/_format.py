@@ -1,0 +1,180 @@
+"""Rendering a log record as one JSON line."""
+
+from __future__ import annotations
+
+import json
+import json.encoder
+import logging
+import math
+import time
+
+from fleece.log._context import CONTEXT
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+# Attribute that carries the key/values a BoundLogger call bound to its record.
+FIELDS_ATTRIBUTE = "_fleece_fields"
+
+# Everything a stdlib LogRecord carries by itself; any other attribute came from
+# `extra=` and is written as a field.
+_RECORD_ATTRIBUTES = frozenset(
+    vars(logging.LogRecord("", 0, "", 0, "", (), None)).keys()
+    | {"message", "asctime", "taskName", FIELDS_ATTRIBUTE}
+)
+
+_LEVEL_NAMES: dict[str, str] = {}
+
+
+def _repr(value: object) -> str:
+    try:
+        return repr(value)
+    except Exception:  # a broken __repr__ must not break logging
+        return f"<unrepresentable {type(value).__name__}>"
+
+
+_ENCODER = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), default=_repr, allow_nan=False
+)
+# JSONEncoder.encode builds a new C encoder for every call; one built once is the same
+# encoder without that cost. Without a markers dict a cycle ends in RecursionError,
+# which sends the line through the slow path below.
+_make_c_encoder = getattr(json.encoder, "c_make_encoder", None)
+_C_ENCODER = (
+    None
+    if _make_c_encoder is None
+    else _make_c_encoder(
+        None,
+        _repr,
+        json.encoder.encode_basestring_ascii,
+        None,
+        ":",
+        ",",
+        True,
+        False,
+        False,
+    )
+)
+
+
+def _sanitized(value: object, seen: frozenset[int]) -> object:
+    """Return a copy of value that the JSON encoder accepts (slow path)."""
+    if isinstance(value, str | int | bool) or value is None:
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else repr(value)
+    if isinstance(value, dict | list | tuple):
+        if id(value) in seen:
+            return "<recursion>"
+        inner = seen | {id(value)}
+        if isinstance(value, dict):
+            return {
+                key if isinstance(key, str) else _repr(key): _sanitized(item, inner)
+                for key, item in value.items()
+            }
+        return [_sanitized(item, inner) for item in value]
+    return _repr(value)
+
+
+def encode(line: dict[str, Any]) -> str:
+    """Encode a dict as compact JSON with sorted keys; never raises.
+
+    Values JSON cannot represent (objects, NaN, non-string keys, cycles) are written
+    with ``repr()``.
+
+    Args:
+        line: The fields to encode.
+
+    Returns:
+        The JSON text.
+    """
+    try:
+        if _C_ENCODER is not None:
+            return "".join(_C_ENCODER(line, 0))
+        return _ENCODER.encode(line)
+    except (TypeError, ValueError, RecursionError):
+        return _ENCODER.encode(_sanitized(line, frozenset()))
+
+
+class _TimestampCache:
+    """Formats epoch seconds as ISO-8601 UTC with milliseconds, reusing the seconds."""
+
+    __slots__ = ("_prefix", "_second")
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._prefix = ""
+
+    def format(self, created: float) -> str:
+        second = int(created)
+        millisecond = int((created - second) * 1000)
+        if second != self._second:
+            self._prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+            self._second = second
+        return f"{self._prefix}.{millisecond:03d}Z"
+
+
+class JsonFormatter(logging.Formatter):
+    """Formats every record as one JSON object with sorted keys.
+
+    Always present: ``event`` (the formatted message), ``level`` (lower-case name),
+    ``logger`` (the logger name) and ``timestamp`` (ISO-8601 UTC with milliseconds);
+    then the invocation context, the logger's bound values, the call's keywords (or a
+    stdlib record's ``extra=`` attributes), ``exception`` and ``stack`` when present.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._timestamps = _TimestampCache()
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Render the record as one JSON line (without the newline).
+
+        Args:
+            record: The record to render.
+
+        Returns:
+            The JSON text.
+        """
+        attributes = record.__dict__
+        fields = attributes.get(FIELDS_ATTRIBUTE)
+        if fields is None:
+            fields = self._stdlib_fields(record)
+        line = {
+            **fields,
+            "event": self._event(record),
+            "level": self._level(record.levelname),
+            "logger": record.name,
+            "timestamp": self._timestamps.format(record.created),
+        }
+        if record.exc_info or record.exc_text:
+            if not record.exc_text and record.exc_info:
+                record.exc_text = self.formatException(record.exc_info)
+            line["exception"] = record.exc_text
+        if record.stack_info:
+            line["stack"] = record.stack_info
+        return encode(line)
+
+    @staticmethod
+    def _stdlib_fields(record: logging.LogRecord) -> dict[str, Any]:
+        extra = {
+            key: value
+            for key, value in record.__dict__.items()
+            if key not in _RECORD_ATTRIBUTES
+        }
+        return {**CONTEXT.get(), **extra}
+
+    @staticmethod
+    def _event(record: logging.LogRecord) -> str:
+        try:
+            return record.getMessage()
+        except Exception:  # a bad %-format must not lose the line
+            return f"{_repr(record.msg)} % {_repr(record.args)}"
+
+    @staticmethod
+    def _level(levelname: str) -> str:
+        name = _LEVEL_NAMES.get(levelname)
+        if name is None:
+            name = _LEVEL_NAMES[levelname] = levelname.lower()
+        return name

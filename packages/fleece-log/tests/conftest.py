@@ -1,0 +1,145 @@
+"""Fixtures for fleece-log's tests: a clean root logger and context per test."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import json
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from fleece.log import clear_context
+
+_names = itertools.count()
+
+
+class Lines(io.StringIO):
+    """A text stream whose written lines can be read back as parsed JSON."""
+
+    def parsed(self) -> list[dict[str, Any]]:
+        """Every line written so far, each parsed with json.loads."""
+        return [json.loads(line) for line in self.getvalue().splitlines()]
+
+    def last(self) -> dict[str, Any]:
+        """The last line written, parsed."""
+        return self.parsed()[-1]
+
+
+@pytest.fixture(autouse=True)
+def clean_logging() -> Iterator[None]:
+    """Restore the root logger and empty the fleece context around each test."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    clear_context()
+    yield
+    clear_context()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    for handler in handlers:
+        root.addHandler(handler)
+    root.setLevel(level)
+
+
+@pytest.fixture
+def stream() -> Lines:
+    """A stream to point fleece's JSON handler at."""
+    return Lines()
+
+
+@pytest.fixture
+def logger_name() -> str:
+    """A logger name no other test uses, so levels and handlers do not carry over."""
+    return f"tests.fleece_log.{next(_names)}"
+
+
+class WatchtowerWarning(UserWarning):
+    """Stands for watchtower's warning class, which RetryHandler matches by name."""
+
+
+class FlakyHandler(logging.Handler):
+    """A handler that fails while `down` (or for its first `failures` records).
+
+    Args:
+        failures: How many emit calls fail before it works.
+        mode: How it fails: "raise" (emit raises), "handle_error" (emit catches and
+            calls handleError, as stdlib handlers do) or "warn" (emit issues a
+            WatchtowerWarning, as watchtower 3 does for a failed delivery).
+    """
+
+    def __init__(self, failures: int = 0, mode: str = "raise") -> None:
+        super().__init__()
+        self.failures = failures
+        self.mode = mode
+        self.down = False
+        self.attempts = 0
+        self.delivered: list[str] = []
+        self.flushed = 0
+        self.closed = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.attempts += 1
+        if self.down or self.failures > 0:
+            self.failures -= 1
+            self._fail(record)
+            return
+        self.delivered.append(record.getMessage())
+
+    def _fail(self, record: logging.LogRecord) -> None:
+        error = ConnectionError(f"sink unavailable (attempt {self.attempts})")
+        if self.mode == "raise":
+            raise error
+        if self.mode == "handle_error":
+            try:
+                raise error
+            except ConnectionError:
+                self.handleError(record)
+            return
+        import warnings
+
+        warnings.warn(
+            f"Failed to deliver logs: {error}", WatchtowerWarning, stacklevel=1
+        )
+
+    def flush(self) -> None:
+        self.flushed += 1
+
+    def close(self) -> None:
+        self.closed = True
+        super().close()
+
+
+@pytest.fixture
+def no_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Record the backoff sleeps instead of sleeping; random() returns 1.0."""
+    import random
+    import time
+
+    sleeps: list[float] = []
+    monkeypatch.setattr(time, "sleep", sleeps.append)
+    monkeypatch.setattr(random, "random", lambda: 1.0)
+    return sleeps
+
+
+def _record(message: str, level: int = logging.INFO) -> logging.LogRecord:
+    return logging.LogRecord("tests.retry", level, __file__, 1, message, (), None)
+
+
+@pytest.fixture
+def make_record() -> Callable[..., logging.LogRecord]:
+    """Make a stdlib record as a logger would: make_record(message, level=INFO)."""
+    return _record
+
+
+@pytest.fixture
+def flaky_handler() -> type[FlakyHandler]:
+    """The FlakyHandler class: FlakyHandler(failures=0, mode="raise")."""
+    return FlakyHandler
+
+
+@pytest.fixture
+def watchtower_warning() -> type[WatchtowerWarning]:
+    """A warning class named as watchtower's."""
+    return WatchtowerWarning

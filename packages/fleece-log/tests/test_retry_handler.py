@@ -1,0 +1,302 @@
+"""RetryHandler around handlers that fail in each of the ways handlers fail."""
+
+from __future__ import annotations
+
+import gc
+import logging
+import logging.handlers
+import threading
+import warnings
+
+import pytest
+
+from fleece import log
+
+MODES = ["raise", "handle_error", "warn"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_failing_record_is_retried_until_it_goes_through(
+    no_sleep, mode, capsys, flaky_handler, make_record, watchtower_warning
+):
+    """Raising, handleError and a watchtower_warning all count as failures."""
+    sink = flaky_handler(failures=2, mode=mode)
+    handler = log.RetryHandler(sink)
+
+    handler.handle(make_record("hello"))
+
+    assert (sink.delivered, sink.attempts, handler.backlog) == (["hello"], 3, 0)
+    assert capsys.readouterr() == ("", "")
+
+
+def test_retries_sleep_with_full_jitter_exponential_backoff(
+    no_sleep, flaky_handler, make_record
+):
+    """Before retry n it sleeps random() * min(cap, base * 2**n)."""
+    sink = flaky_handler(mode="raise")
+    sink.down = True
+    handler = log.RetryHandler(sink, max_retries=5, backoff_base=0.1, backoff_cap=1)
+
+    handler.handle(make_record("lost"))
+
+    assert pytest.approx([0.1, 0.2, 0.4, 0.8, 1.0]) == no_sleep
+    assert sink.attempts == 6
+
+
+def test_the_jitter_scales_each_sleep_by_random(
+    no_sleep, monkeypatch, flaky_handler, make_record
+):
+    """The sleep is a random fraction of the bound (full jitter)."""
+    import random
+
+    monkeypatch.setattr(random, "random", lambda: 0.25)
+    sink = flaky_handler(failures=2)
+    handler = log.RetryHandler(sink, backoff_base=0.4, backoff_cap=10)
+
+    handler.handle(make_record("x"))
+
+    assert pytest.approx([0.1, 0.2]) == no_sleep
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_giving_up_is_silent_but_for_one_stderr_warning_a_minute(
+    no_sleep, mode, capsys, flaky_handler, make_record
+):
+    """With ignore_errors nothing is raised; stderr gets one short warning."""
+    sink = flaky_handler(mode=mode)
+    sink.down = True
+    handler = log.RetryHandler(sink, max_retries=2)
+
+    handler.handle(make_record("first"))
+    handler.handle(make_record("second"))
+
+    err = capsys.readouterr().err
+    assert err.count("fleece.log.RetryHandler:") == 1
+    assert "FlakyHandler after 3 attempts" in err
+    assert "Traceback" not in err
+    assert handler.backlog == 2
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_without_ignore_errors_the_first_exception_is_raised(
+    no_sleep, mode, flaky_handler, make_record, watchtower_warning
+):
+    """ignore_errors=False raises the first failure once the retries are spent."""
+    sink = flaky_handler(mode=mode)
+    sink.down = True
+    handler = log.RetryHandler(sink, max_retries=3, ignore_errors=False)
+
+    expected = watchtower_warning if mode == "warn" else ConnectionError
+    with pytest.raises(expected, match=r"attempt 1\)"):
+        handler.handle(make_record("fails"))
+    assert (sink.attempts, handler.backlog) == (4, 0)
+
+
+def test_a_logger_call_raises_without_ignore_errors(
+    no_sleep, logger_name, flaky_handler
+):
+    """The exception reaches the code that logged, as in 1.x."""
+    sink = flaky_handler()
+    sink.down = True
+    logger = log.get_logger(logger_name, level="INFO", clobber_root_handler=False)
+    logger.propagate = False
+    logger.addHandler(log.RetryHandler(sink, max_retries=1, ignore_errors=False))
+
+    with pytest.raises(ConnectionError):
+        logger.info("boom")
+
+
+def test_records_kept_during_an_outage_are_resent_in_order(
+    no_sleep, capsys, flaky_handler, make_record
+):
+    """After the sink recovers the backlog goes first, oldest first."""
+    sink = flaky_handler()
+    handler = log.RetryHandler(sink, max_retries=1)
+
+    handler.handle(make_record("r1"))
+    sink.down = True
+    for message in ("r2", "r3", "r4"):
+        handler.handle(make_record(message))
+    sink.down = False
+    handler.handle(make_record("r5"))
+
+    assert sink.delivered == ["r1", "r2", "r3", "r4", "r5"]
+    assert (handler.backlog, handler.dropped) == (0, 0)
+
+
+def test_a_full_backlog_drops_the_oldest_and_counts_them(
+    no_sleep, capsys, flaky_handler, make_record
+):
+    """backlog bounds the kept records; `dropped` counts what was lost."""
+    sink = flaky_handler()
+    sink.down = True
+    handler = log.RetryHandler(sink, max_retries=0, backlog=2)
+
+    for message in ("r1", "r2", "r3", "r4"):
+        handler.handle(make_record(message))
+    sink.down = False
+    handler.handle(make_record("r5"))
+
+    assert sink.delivered == ["r3", "r4", "r5"]
+    assert handler.dropped == 2
+
+
+def test_flush_and_close_resend_the_backlog_and_reach_the_wrapped_handler(
+    no_sleep, capsys, flaky_handler, make_record
+):
+    """flush() re-sends kept records then flushes the sink; close() closes it."""
+    sink = flaky_handler()
+    sink.down = True
+    handler = log.RetryHandler(sink, max_retries=0)
+    handler.handle(make_record("kept"))
+    sink.down = False
+
+    handler.flush()
+    flushed_after = list(sink.delivered)
+    handler.close()
+
+    assert (flushed_after, sink.flushed, sink.closed) == (["kept"], 1, True)
+
+
+def test_close_reports_records_it_could_not_deliver(
+    no_sleep, capsys, flaky_handler, make_record
+):
+    """Records still undeliverable at close() are reported on stderr."""
+    sink = flaky_handler()
+    sink.down = True
+    handler = log.RetryHandler(sink, max_retries=0)
+    handler.handle(make_record("lost"))
+    capsys.readouterr()
+
+    handler.close()
+
+    assert "1 log records could not be delivered" in capsys.readouterr().err
+
+
+def test_the_wrappers_level_and_filters_apply(no_sleep, flaky_handler):
+    """Records below the RetryHandler's level or refused by its filters are skipped."""
+    sink = flaky_handler()
+    handler = log.RetryHandler(sink)
+    handler.setLevel(logging.WARNING)
+    handler.addFilter(lambda record: "secret" not in record.getMessage())
+    logger = logging.getLogger("tests.retry.filters")
+    logger.propagate = False
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.DEBUG)
+
+    logger.info("too low")
+    logger.warning("a secret")
+    logger.warning("kept")
+
+    assert sink.delivered == ["kept"]
+
+
+def test_set_formatter_reaches_the_wrapped_handler(flaky_handler):
+    """setFormatter is forwarded, so the sink formats as asked."""
+    sink = flaky_handler()
+    handler = log.RetryHandler(sink)
+    formatter = log.JsonFormatter()
+
+    handler.setFormatter(formatter)
+
+    assert sink.formatter is formatter
+
+
+def test_warnings_from_other_threads_are_neither_swallowed_nor_counted(
+    no_sleep, make_record, watchtower_warning
+):
+    """Another thread's watchtower_warning during an emit reaches its own filters."""
+    entered, release = threading.Event(), threading.Event()
+
+    class SlowSink(logging.Handler):
+        def __init__(self) -> None:
+            super().__init__()
+            self.delivered = 0
+
+        def emit(self, record: logging.LogRecord) -> None:
+            entered.set()
+            release.wait(timeout=10)
+            self.delivered += 1
+
+    sink = SlowSink()
+    handler = log.RetryHandler(sink)
+    worker = threading.Thread(target=handler.handle, args=(make_record("slow"),))
+    worker.start()
+    entered.wait(timeout=10)
+    try:
+        with pytest.warns(watchtower_warning, match="from the main thread"):
+            warnings.warn("from the main thread", watchtower_warning, stacklevel=1)
+    finally:
+        release.set()
+        worker.join()
+
+    assert (sink.delivered, no_sleep, handler.backlog) == (1, [], 0)
+
+
+def test_other_warnings_in_the_wrapped_handler_pass_through(no_sleep, make_record):
+    """A warning that is not a delivery failure is not swallowed or retried."""
+
+    class DeprecatedSink(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            warnings.warn("old option", DeprecationWarning, stacklevel=1)
+
+    handler = log.RetryHandler(DeprecatedSink())
+
+    with pytest.warns(DeprecationWarning, match="old option"):
+        handler.handle(make_record("x"))
+    assert no_sleep == []
+
+
+def test_the_wrapped_handlers_handle_error_works_as_usual_outside(
+    capsys, flaky_handler, make_record
+):
+    """Used on its own, the sink's handleError still reports as stdlib does."""
+    sink = flaky_handler(failures=1, mode="handle_error")
+    log.RetryHandler(sink)
+
+    sink.handle(make_record("direct"))
+
+    assert "--- Logging error ---" in capsys.readouterr().err
+
+
+# The stdlib HTTPHandler leaves a reset connection's socket to the garbage collector.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+def test_a_stdlib_http_handler_is_retried_when_the_connection_is_reset(
+    no_sleep, http_server, make_record
+):
+    """A real HTTPHandler, whose failures go through handleError, is retried."""
+    http_server.enqueue(reset=True, times=2)
+    host = http_server.url.removeprefix("http://")
+    sink = logging.handlers.HTTPHandler(host, "/logs", method="POST")
+    handler = log.RetryHandler(sink)
+
+    handler.handle(make_record("over http"))
+
+    delivered = [r for r in http_server.requests if b"over+http" in r.body]
+    assert delivered
+    assert (len(no_sleep), handler.backlog) == (2, 0)
+    sink.close()
+    gc.collect()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"max_retries": -1}, "max_retries must be an integer >= 0"),
+        ({"max_retries": 1.5}, "max_retries must be an integer >= 0"),
+        ({"backoff_base": "fast"}, "backoff_base must be a number >= 0"),
+        ({"backoff_cap": -2}, "backoff_cap must be a number >= 0"),
+        ({"backlog": None}, "backlog must be an integer >= 0"),
+    ],
+)
+def test_bad_arguments_are_refused_with_their_name(arguments, message, flaky_handler):
+    """Each bad number raises ValueError naming the argument."""
+    with pytest.raises(ValueError, match=message):
+        log.RetryHandler(flaky_handler(), **arguments)
+
+
+def test_the_wrapped_handler_must_be_a_handler():
+    """Passing something else raises TypeError."""
+    with pytest.raises(TypeError, match=r"handler must be a logging\.Handler"):
+        log.RetryHandler("stdout")  # type: ignore[arg-type]
