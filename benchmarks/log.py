@@ -24,10 +24,10 @@ import timeit
 from collections.abc import Callable
 from typing import Any
 
-IMPORT_REPEATS = 11
+IMPORT_REPEATS = 9
 LINES = 10_000
 LINE_REPEATS = 5
-FILTERED_CALLS = 200_000
+FILTERED_CALLS = 100_000
 FILTERED_REPEATS = 5
 
 
@@ -59,18 +59,27 @@ def import_overheads(codes: list[str]) -> list[float]:
     return [max(0.0, statistics.median(timings[code]) - baseline) for code in codes]
 
 
-def lines_per_second(logger: Any) -> float:
+def lines_timer(logger: Any) -> timeit.Timer:
     statement = "for _ in loop: info('user created', n=1)"
-    names = {"loop": range(LINES), "info": logger.info}
-    timer = timeit.Timer(statement, globals=names)
-    timer.timeit(number=1)
-    return LINES / statistics.median(timer.repeat(repeat=LINE_REPEATS, number=1))
+    return timeit.Timer(statement, globals={"loop": range(LINES), "info": logger.info})
 
 
-def filtered_call_seconds(logger: Any) -> float:
-    timer = timeit.Timer("debug('user created', n=1)", globals={"debug": logger.debug})
-    timings = timer.repeat(repeat=FILTERED_REPEATS, number=FILTERED_CALLS)
-    return statistics.median(timings) / FILTERED_CALLS
+def filtered_timer(logger: Any) -> timeit.Timer:
+    return timeit.Timer("debug('user created', n=1)", globals={"debug": logger.debug})
+
+
+def interleaved(timers: list[timeit.Timer], number: int, repeats: int) -> list[float]:
+    """Median seconds per run of each timer, rounds alternating between the timers.
+
+    Alternating keeps a change in machine load from favouring whoever ran first.
+    """
+    for timer in timers:
+        timer.timeit(number=1)
+    rounds: list[list[float]] = [[] for _ in timers]
+    for _ in range(repeats):
+        for timer, timings in zip(timers, rounds, strict=True):
+            timings.append(timer.timeit(number=number) / number)
+    return [statistics.median(timings) for timings in rounds]
 
 
 def reset_root() -> None:
@@ -83,14 +92,13 @@ def fleece_logger() -> Any:
 
     reset_root()
     log.setup_root_logger(level="INFO", stream=NullStream())  # type: ignore[arg-type]
-    return log.get_logger("bench.fleece").bind(user_id=7)
+    return log.get_logger("fleece_bench").bind(user_id=7)
 
 
 def powertools_logger() -> Any:
     from aws_lambda_powertools import Logger
 
-    reset_root()
-    logger = Logger(service="bench", level="INFO", stream=NullStream())
+    logger = Logger(service="powertools_bench", level="INFO", stream=NullStream())
     logger.append_keys(user_id=7)
     return logger
 
@@ -117,7 +125,7 @@ def structlog_logger() -> Any:
         ],
         logger_factory=factory,
     )
-    return structlog.get_logger("bench.structlog").bind(user_id=7)
+    return structlog.get_logger("structlog_bench").bind(user_id=7)
 
 
 def ratio(fleece: float, peer: float) -> str:
@@ -141,33 +149,34 @@ def main() -> None:
     imports = import_overheads(
         ["import fleece.log", *(code for code, _ in peers.values())]
     )
-    fleece = fleece_logger()
-    fleece_lines = lines_per_second(fleece)
-    fleece_filtered = filtered_call_seconds(fleece)
+    peer_loggers = [make() for _, make in peers.values()]
+    # Last, as it replaces the root handlers (Powertools and structlog do not use them).
+    loggers = [fleece_logger(), *peer_loggers]
+    lines = interleaved([lines_timer(x) for x in loggers], 1, LINE_REPEATS)
+    filtered = interleaved(
+        [filtered_timer(x) for x in loggers], FILTERED_CALLS, FILTERED_REPEATS
+    )
 
     rows = []
-    for (name, (_, make)), peer_import in zip(peers.items(), imports[1:], strict=True):
-        peer = make()
-        peer_lines = lines_per_second(peer)
-        peer_filtered = filtered_call_seconds(peer)
+    for index, name in enumerate(peers, start=1):
         rows += [
             (
                 f"import overhead ms (vs {name})",
                 f"{imports[0] * 1e3:.1f}",
-                f"{peer_import * 1e3:.1f}",
-                ratio(imports[0], peer_import),
+                f"{imports[index] * 1e3:.1f}",
+                ratio(imports[0], imports[index]),
             ),
             (
                 f"JSON lines/s, one bound key (vs {name})",
-                f"{fleece_lines:,.0f}",
-                f"{peer_lines:,.0f}",
-                ratio(fleece_lines, peer_lines),
+                f"{LINES / lines[0]:,.0f}",
+                f"{LINES / lines[index]:,.0f}",
+                ratio(lines[index], lines[0]),
             ),
             (
                 f"filtered debug call ns (vs {name})",
-                f"{fleece_filtered * 1e9:.0f}",
-                f"{peer_filtered * 1e9:.0f}",
-                ratio(fleece_filtered, peer_filtered),
+                f"{filtered[0] * 1e9:.0f}",
+                f"{filtered[index] * 1e9:.0f}",
+                ratio(filtered[0], filtered[index]),
             ),
         ]
     print_table(rows)

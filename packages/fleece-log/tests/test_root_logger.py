@@ -115,3 +115,14 @@ def test_the_default_stream_is_the_current_stdout(capsys, logger_name):
 
     out = capsys.readouterr().out
     assert {"event": "to stdout", "n": 1}.items() <= json.loads(out).items()
+
+
+def test_the_root_logger_keeps_the_level_get_logger_was_given(stream):
+    """get_logger(level=...) for the root wins over the set-up's default level."""
+    root = log.get_logger(level="WARNING", stream=stream)
+
+    root.info("hidden")
+    root.warning("shown")
+
+    assert logging.getLogger().level == logging.WARNING
+    assert [line["event"] for line in stream.parsed()] == ["shown"]

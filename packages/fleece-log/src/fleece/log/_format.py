@@ -100,19 +100,21 @@ def encode(line: dict[str, Any]) -> str:
 class _TimestampCache:
     """Formats epoch seconds as ISO-8601 UTC with milliseconds, reusing the seconds."""
 
-    __slots__ = ("_prefix", "_second")
+    __slots__ = ("_last",)
 
     def __init__(self) -> None:
-        self._second = -1
-        self._prefix = ""
+        # One tuple, replaced whole, so that threads never pair a second with the
+        # text of another.
+        self._last = (-1, "")
 
     def format(self, created: float) -> str:
         second = int(created)
         millisecond = int((created - second) * 1000)
-        if second != self._second:
-            self._prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
-            self._second = second
-        return f"{self._prefix}.{millisecond:03d}Z"
+        last_second, prefix = self._last
+        if second != last_second:
+            prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+            self._last = (second, prefix)
+        return f"{prefix}.{millisecond:03d}Z"
 
 
 class JsonFormatter(logging.Formatter):

@@ -303,11 +303,12 @@ def get_logger(
     Raises:
         ValueError: When the level is unknown.
     """
-    logger = logging.getLogger(name)
-    if level is not None:
-        logger.setLevel(parse_level(level))
+    number = None if level is None else parse_level(level)
     if clobber_root_handler:
         ensure_root_handler(stream)
+    logger = logging.getLogger(name)
+    if number is not None:
+        logger.setLevel(number)
     return BoundLogger(logger, initial_values)
 
 
