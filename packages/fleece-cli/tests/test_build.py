@@ -74,7 +74,12 @@ def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "tinyhello",
         "1.0",
         "py3-none-any",
-        {"tinyhello/__init__.py": "from tinydep import DEP\nGREETING = 'hi ' + DEP\n"},
+        {
+            "tinyhello/__init__.py": "from tinydep import DEP\nGREETING = 'hi ' + DEP",
+            "tinyhello-1.0.dist-info/entry_points.txt": (
+                "[console_scripts]\ntinyhello = tinyhello:GREETING\n"
+            ),
+        },
         requires=["tinydep>=1"],
     )
     make_wheel(
@@ -203,7 +208,9 @@ DEPENDENCY_FILES = {
     "tinyhello-1.0.dist-info/RECORD",
     "tinyhello-1.0.dist-info/REQUESTED",
     "tinyhello-1.0.dist-info/WHEEL",
+    "tinyhello-1.0.dist-info/entry_points.txt",
     "tinyhello/__init__.py",
+    "bin/tinyhello",
     "tinynative-2.0.dist-info/INSTALLER",
     "tinynative-2.0.dist-info/METADATA",
     "tinynative-2.0.dist-info/RECORD",
@@ -241,6 +248,8 @@ def test_build_puts_dependencies_and_sources_at_the_zip_root(
     assert sorted(names) == names
     assert set(names) == DEPENDENCY_FILES | SOURCE_FILES
     assert zip_text(zip_path, "tinynative/__init__.py") == "MACHINE = 'x86_64'\n"
+    shebang = zip_text(zip_path, "bin/tinyhello").splitlines()[0]
+    assert shebang == "#!/var/lang/bin/python3.12"
     assert [path.name for path in zip_path.parent.iterdir()] == ["lambda_function.zip"]
     layers = list((fresh_cache / "fleece" / "build").iterdir())
     assert len(layers) == 1
@@ -482,6 +491,7 @@ def test_custom_source_requirements_and_target(service: Path, tmp_path: Path) ->
     assert first.exit_code == 0, first.output
     assert "Installing dependencies" in second.stderr
     assert zip_names(out / "lambda_function.zip") == [
+        "bin/tinyhello",
         "main.py",
         "tinydep-1.2.dist-info/INSTALLER",
         "tinydep-1.2.dist-info/METADATA",
@@ -493,6 +503,7 @@ def test_custom_source_requirements_and_target(service: Path, tmp_path: Path) ->
         "tinyhello-1.0.dist-info/RECORD",
         "tinyhello-1.0.dist-info/REQUESTED",
         "tinyhello-1.0.dist-info/WHEEL",
+        "tinyhello-1.0.dist-info/entry_points.txt",
         "tinyhello/__init__.py",
     ]
 

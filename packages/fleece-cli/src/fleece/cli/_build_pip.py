@@ -118,6 +118,34 @@ def install_with_pip(
         raise BuildError(
             explain_pip_failure(completed.stderr, python=python, arch=arch)
         )
+    retarget_scripts(target / "bin", python=python)
+
+
+def retarget_scripts(scripts: Path, *, python: str) -> None:
+    """Point the console scripts pip wrote at Lambda's Python instead of this one.
+
+    pip writes this interpreter's path into each script's first lines: useless in
+    Lambda, and it would make the zip differ from one machine to the next.
+
+    Args:
+        scripts: the ``bin`` folder of the installed layer (may not exist).
+        python: Lambda's Python version.
+    """
+    if not scripts.is_dir():
+        return
+    here = os.fsencode(sys.executable)
+    lambda_python = f"/var/lang/bin/python{python}".encode()
+    for script in scripts.iterdir():
+        if not script.is_file():
+            continue
+        content = script.read_bytes()
+        if not content.startswith(b"#!"):
+            continue
+        # The path sits in the first line, or in the third for pip's /bin/sh
+        # launcher of interpreters whose path is long or has spaces.
+        lines = content.split(b"\n", 3)
+        head = [line.replace(here, lambda_python) for line in lines[:3]]
+        script.write_bytes(b"\n".join([*head, *lines[3:]]))
 
 
 def explain_pip_failure(stderr: str, *, python: str, arch: str) -> str:
