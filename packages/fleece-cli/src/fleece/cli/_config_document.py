@@ -137,6 +137,13 @@ def dump_yaml(data: Any) -> str:
 
 def _span(text: str, node: yaml.ScalarNode) -> tuple[int, int]:
     start, end = node.start_mark.index, node.end_mark.index
+    # The node's span starts with its properties (``&anchor``, ``!tag``), which stay:
+    # aliases of the anchor then see the new value.
+    while text[start] in "&!":
+        while start < end and not text[start].isspace():
+            start += 1
+        while start < end and text[start].isspace():
+            start += 1
     if node.style in ("|", ">"):
         # A block scalar's span runs to the start of the next line; keep its line
         # break and any blank lines after it.
