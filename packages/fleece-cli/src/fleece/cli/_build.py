@@ -83,6 +83,7 @@ def _progress(message: str) -> None:
 )
 @click.option(
     "--image",
+    metavar="IMAGE",
     help="Docker image.  [default: public.ecr.aws/lambda/python:PYTHON]",
 )
 def build(
