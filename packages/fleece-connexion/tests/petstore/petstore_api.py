@@ -33,10 +33,10 @@ def reset() -> None:
 reset()
 
 
-def _not_found(what: str) -> tuple[dict[str, Any], int, dict[str, str]]:
+def _not_found(what: str) -> tuple[dict[str, Any], int]:
     problem = {"type": "about:blank", "title": "Not Found", "status": 404}
     problem["detail"] = f"{what} not found"
-    return problem, 404, {"Content-Type": "application/problem+json"}
+    return problem, 404
 
 
 def list_pets(limit: int = 100, tag: list[str] | None = None) -> list[dict[str, Any]]:
@@ -58,7 +58,7 @@ def create_pet(
 
 def get_pet(
     pet_id: int, verbose: bool = False, tag: list[str] | None = None
-) -> dict[str, Any] | tuple[dict[str, Any], int, dict[str, str]]:
+) -> dict[str, Any] | tuple[dict[str, Any], int]:
     if pet_id not in PETS:
         return _not_found(f"pet {pet_id}")
     return PETS[pet_id]
@@ -66,7 +66,7 @@ def get_pet(
 
 def update_pet(
     pet_id: int, body: dict[str, Any], notify: str | None = None
-) -> dict[str, Any] | tuple[dict[str, Any], int, dict[str, str]]:
+) -> dict[str, Any] | tuple[dict[str, Any], int]:
     if pet_id not in PETS:
         return _not_found(f"pet {pet_id}")
     PETS[pet_id] = {"id": pet_id, **body}
@@ -75,7 +75,7 @@ def update_pet(
 
 def delete_pet(
     pet_id: int,
-) -> tuple[Any, int] | tuple[dict[str, Any], int, dict[str, str]]:
+) -> tuple[Any, int]:
     if pet_id not in PETS:
         return _not_found(f"pet {pet_id}")
     del PETS[pet_id]
@@ -92,6 +92,10 @@ def get_broken_pet(pet_id: int) -> dict[str, Any]:
 
 def boom() -> None:
     raise RuntimeError("database password is hunter2")
+
+
+def teapot() -> tuple[dict[str, Any], int]:
+    return {"hint": "short and stout"}, 418
 
 
 def unavailable() -> tuple[dict[str, Any], int]:
@@ -117,8 +121,8 @@ def echo_body(q: list[str] | None = None, body: Any = None) -> dict[str, Any]:
     return echo(q)
 
 
-def echo_word(word: str) -> tuple[str, int, dict[str, str]]:
-    return word, 200, {"Content-Type": "text/plain; charset=utf-8"}
+def echo_word(word: str) -> str:
+    return word
 
 
 def set_cookies() -> flask.Response:

@@ -10,11 +10,15 @@ from fleece.connexion._asgi import GENERIC_500, Logger, current_logger, default_
 from fleece.connexion._wsgi import InlineWSGIBridge
 
 with warnings.catch_warnings():
-    # connexion imports starlette.testclient, which warns (as a UserWarning, shown by
-    # default) when only httpx, not httpx2, is installed: noise on every cold start
-    # about a test client that is never used here.
+    # Warnings about connexion's own imports, which its users cannot act on: it
+    # imports starlette.testclient, which warns (a UserWarning, shown by default, so
+    # on every cold start) when httpx2 is not installed, and it imports jsonschema's
+    # deprecated RefResolver names.
     warnings.filterwarnings(
         "ignore", message="Using `httpx` with `starlette.testclient`", category=Warning
+    )
+    warnings.filterwarnings(
+        "ignore", category=DeprecationWarning, module=r"connexion\."
     )
     import connexion
     from connexion.exceptions import NonConformingResponse

@@ -105,6 +105,7 @@ async def _exchange(app: ASGIApp, request: Request) -> Response:
     headers: list[tuple[str, str]] = []
     chunks: list[bytes] = []
     pending = True
+    complete = False
     finished: asyncio.Future[None] | None = None
 
     async def receive() -> Message:
@@ -113,13 +114,14 @@ async def _exchange(app: ASGIApp, request: Request) -> Response:
             pending = False
             return {"type": "http.request", "body": request.body, "more_body": False}
         # The client stays connected until the response is complete.
-        if finished is None:
-            finished = asyncio.get_running_loop().create_future()
-        await finished
+        if not complete:
+            if finished is None:
+                finished = asyncio.get_running_loop().create_future()
+            await finished
         return {"type": "http.disconnect"}
 
     async def send(message: Message) -> None:
-        nonlocal status
+        nonlocal status, complete
         kind = message["type"]
         if kind == "http.response.start":
             status = message["status"]
@@ -127,10 +129,12 @@ async def _exchange(app: ASGIApp, request: Request) -> Response:
                 (name.decode("latin-1").lower(), value.decode("latin-1"))
                 for name, value in message.get("headers", ())
             )
-        elif kind == "http.response.body":
+        elif kind == "http.response.body" and not complete:
             chunks.append(message.get("body", b""))
-            if not message.get("more_body") and finished and not finished.done():
-                finished.set_result(None)
+            if not message.get("more_body"):
+                complete = True
+                if finished is not None:
+                    finished.set_result(None)
 
     await app(request.scope, receive, send)
     if not status:

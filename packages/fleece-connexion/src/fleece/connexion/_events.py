@@ -120,7 +120,10 @@ def detect_event(event: object) -> EventKind:
         EventError: the event is of no known shape.
     """
     if not isinstance(event, Mapping):
-        raise EventError(f"an event must be a JSON object, got {type(event).__name__}")
+        raise EventError(
+            "unknown event shape: an event is a JSON object, "
+            f"not {type(event).__name__}"
+        )
     context = event.get("requestContext")
     if isinstance(context, Mapping):
         if "elb" in context:

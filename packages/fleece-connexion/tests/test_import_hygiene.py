@@ -1,0 +1,28 @@
+"""Importing fleece.connexion and fleece.httperror stays light."""
+
+from __future__ import annotations
+
+from fleece.testing import modules_imported_by
+
+HEAVY = {
+    "connexion",
+    "flask",
+    "werkzeug",
+    "starlette",
+    "uvicorn",
+    "jsonschema",
+    "yaml",
+    "boto3",
+    "requests",
+}
+
+
+def test_importing_fleece_connexion_does_not_import_connexion() -> None:
+    """connexion and its stack load when the first app is built, not on import."""
+    assert set() == HEAVY & modules_imported_by("fleece.connexion")
+
+
+def test_importing_fleece_httperror_imports_nothing_heavy() -> None:
+    """HTTPError needs no web framework, no event loop and no http.server."""
+    imported = modules_imported_by("fleece.httperror")
+    assert set() == (HEAVY | {"asyncio", "http.server"}) & imported

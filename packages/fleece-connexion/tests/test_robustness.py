@@ -1,0 +1,219 @@
+"""Malformed, unknown and random events: 4xx answers, never a 500 or an exception."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from fleece.httperror import HTTPError
+from fleece.testing import (
+    alb_event,
+    apigw_v1_event,
+    apigw_v2_event,
+    function_url_event,
+    request_template_event,
+)
+
+Api = Callable[..., Any]
+Parse = Callable[[dict[str, Any]], Any]
+
+PROPERTY = settings(
+    max_examples=120,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@pytest.mark.parametrize(
+    "event",
+    [{}, [], None, "GET /pets", 42, {"foo": "bar"}, {"requestContext": {}}],
+    ids=["empty", "list", "none", "string", "number", "foreign", "bare-context"],
+)
+def test_event_of_no_known_shape_is_a_400_answer(
+    api: Api, proxy_api: Api, body_json: Parse, event: Any
+) -> None:
+    """Both entry points answer 400 with a problem naming what was expected."""
+    for call in (api, proxy_api):
+        answer = call(event)
+        assert answer["statusCode"] == 400
+        assert "unknown event shape" in body_json(answer)["detail"]
+
+
+def test_rejected_event_is_logged_as_a_warning(
+    api: Api, logger: logging.Logger, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The logger learns why the event was refused."""
+    api({"foo": "bar"}, logger=logger)
+    [record] = [r for r in caplog.records if r.name == "petstore.tests"]
+    assert record.levelno == logging.WARNING
+    assert "unknown event shape" in record.getMessage()
+
+
+@pytest.mark.parametrize(
+    ("change", "complaint"),
+    [
+        ({"httpMethod": 7}, "HTTP method"),
+        ({"httpMethod": "GE T"}, "not a method name"),
+        ({"headers": ["Accept: */*"]}, "'headers' must be an object"),
+        ({"multiValueHeaders": {"Accept": "*/*"}}, "must be a list"),
+        ({"body": {"name": "Rex"}}, "'body' must be a string"),
+        ({"body": "not base64!", "isBase64Encoded": True}, "not base64"),
+        ({"path": "/pets/\ud800"}, "not valid Unicode"),
+    ],
+)
+def test_malformed_rest_v1_event_is_a_400_naming_the_field(
+    api: Api, body_json: Parse, change: dict[str, Any], complaint: str
+) -> None:
+    """The 400 says which field is wrong, in the integration's answer shape."""
+    event = apigw_v1_event("GET", "/pets")
+    event.update(change)
+    answer = api(event)
+    assert answer["statusCode"] == 400
+    assert "multiValueHeaders" in answer
+    detail = body_json(answer)["detail"]
+    assert detail.startswith("malformed an API Gateway REST v1 proxy event")
+    assert complaint in detail
+
+
+def test_malformed_http_api_cookies_are_a_400(api: Api) -> None:
+    """cookies must be a list of strings."""
+    event = apigw_v2_event("GET", "/pets")
+    event["cookies"] = "a=b"
+    answer = api(event)
+    assert answer["statusCode"] == 400
+    assert "cookies" in answer
+
+
+@pytest.mark.parametrize(
+    "content_type", ["application/json", "application/json; charset=klingon"]
+)
+def test_body_that_cannot_be_decoded_is_a_400_not_a_500(
+    api: Api, body_json: Parse, content_type: str
+) -> None:
+    """Invalid UTF-8 or an unknown charset is the client's error."""
+    event = apigw_v1_event(
+        "POST",
+        "/pets",
+        body=b'{"name": "R\xffx"}',
+        headers={"Content-Type": content_type},
+    )
+    answer = api(event)
+    assert answer["statusCode"] == 400
+    assert body_json(answer)["detail"].startswith("The request body cannot be decoded")
+
+
+def test_malformed_request_template_is_a_400_http_error(api: Api) -> None:
+    """call_api raises HTTPError(400) for a template event it cannot read."""
+    event = request_template_event("GET", "/pets")
+    event["parameters"]["request"]["header"] = "Accept: */*"
+    with pytest.raises(HTTPError) as raised:
+        api(event)
+    assert raised.value.status == 400
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@PROPERTY
+@given(event=json_values)
+def test_random_json_is_always_a_400(api: Api, proxy_api: Api, event: Any) -> None:
+    """Whatever JSON arrives, the answer is a 400 dict, never an exception."""
+    assert proxy_api(event)["statusCode"] == 400
+    assert api(event)["statusCode"] == 400
+
+
+BUILDERS = [apigw_v1_event, apigw_v2_event, function_url_event, alb_event]
+SERVER_ERROR_ROUTES = ("boom", "unavailable", "broken")
+
+texts = st.text(max_size=20)
+values = texts | st.lists(texts, min_size=1, max_size=3)
+
+
+@st.composite
+def proxy_events(draw: st.DrawFn) -> dict[str, Any]:
+    """Events shaped by an integration, with random contents and broken fields."""
+    builder = draw(st.sampled_from(BUILDERS))
+    method = draw(st.sampled_from(["GET", "POST", "PUT", "DELETE", "PATCH"]) | texts)
+    path = draw(
+        st.sampled_from(["/pets", "/pets/7", "/pets/42/photo", "/echo", "/users/1"])
+        | st.text(max_size=30).map(lambda p: "/" + p)
+    )
+    assume(not any(route in path for route in SERVER_ERROR_ROUTES))
+    body = draw(
+        st.none()
+        | texts
+        | st.binary(max_size=40)
+        | st.dictionaries(texts, texts | st.integers(), max_size=3)
+    )
+    event = builder(
+        method if method.isalpha() else "GET",
+        path,
+        query=draw(st.dictionaries(texts, values, max_size=3)),
+        headers=draw(
+            st.dictionaries(
+                st.text("abcdefghijklmnopqrstuvwxyz-", min_size=1, max_size=12),
+                texts,
+                max_size=3,
+            )
+        ),
+        body=body,
+    )
+    if not method.isalpha():
+        if "httpMethod" in event:
+            event["httpMethod"] = method
+        else:
+            event["requestContext"]["http"]["method"] = method
+    for _ in range(draw(st.integers(0, 2))):
+        key = draw(st.sampled_from(sorted(event)))
+        event[key] = draw(json_values)
+    return event
+
+
+@PROPERTY
+@given(event=proxy_events())
+def test_random_integration_events_never_get_a_5xx(proxy_api: Api, event: Any) -> None:
+    """Random methods, paths, queries, headers, bodies and broken fields: < 500."""
+    answer = proxy_api(event)
+    assert answer["statusCode"] < 500, (answer, event)
+    json.dumps(answer)
+
+
+@PROPERTY
+@given(
+    path_value=texts,
+    query=st.dictionaries(texts, texts, max_size=3),
+    headers=st.dictionaries(st.text("abcdefgh-", min_size=1, max_size=8), texts),
+    body=json_values,
+)
+def test_random_request_templates_never_get_a_5xx(
+    api: Api, path_value: str, query: dict[str, str], headers: dict[str, str], body: Any
+) -> None:
+    """Template events answer or raise HTTPError, and only ever with a 4xx."""
+    event = request_template_event(
+        "POST",
+        "/v1/users/{user_id}/pets",
+        path_parameters={"user_id": path_value},
+        query=query,
+        headers=headers,
+        body=body,
+    )
+    status = 200
+    try:
+        api(event)
+    except HTTPError as error:
+        status = error.status
+    assert status < 500

@@ -1,0 +1,129 @@
+"""The sample events of every integration, fed through the petstore API."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from fleece.connexion import EventKind, detect_event
+
+Api = Callable[..., Any]
+Load = Callable[[str], dict[str, Any]]
+Parse = Callable[[dict[str, Any]], Any]
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("apigw-rest-v1-proxy", EventKind.REST_V1),
+        ("apigw-http-v2", EventKind.HTTP_API_V2),
+        ("alb", EventKind.ALB),
+        ("function-url", EventKind.FUNCTION_URL),
+        ("request-template", EventKind.REQUEST_TEMPLATE),
+    ],
+)
+def test_each_sample_event_is_recognised(
+    sample_event: Load, name: str, kind: EventKind
+) -> None:
+    """detect_event names the integration that sent each sample."""
+    assert kind is detect_event(sample_event(name))
+
+
+def test_rest_v1_proxy_event_gets_a_rest_v1_answer(
+    api: Api, sample_event: Load, body_json: Parse
+) -> None:
+    """GET /pets/42: statusCode, headers and multiValueHeaders, a text JSON body."""
+    answer = api(sample_event("apigw-rest-v1-proxy"))
+    assert answer["statusCode"] == 200
+    assert body_json(answer) == {"id": 42, "name": "Rex", "tag": "dog"}
+    assert answer["headers"]["content-type"] == "application/json"
+    assert answer["multiValueHeaders"]["content-type"] == ["application/json"]
+    assert {
+        "statusCode",
+        "headers",
+        "multiValueHeaders",
+        "body",
+        "isBase64Encoded",
+    } == set(answer)
+
+
+def test_http_api_v2_event_with_base64_body_creates_a_pet(
+    api: Api, sample_event: Load, body_json: Parse
+) -> None:
+    """POST /pets with a base64 JSON body: 201, a Location, cookies list, no multi."""
+    answer = api(sample_event("apigw-http-v2"))
+    assert answer["statusCode"] == 201
+    assert body_json(answer) == {"id": 43, "name": "Rex", "tag": "dog"}
+    assert (
+        answer["headers"]["location"]
+        == "https://r3pmxmplak.execute-api.us-east-2.amazonaws.com/pets/43"
+    )
+    assert answer["cookies"] == []
+    assert {"statusCode", "headers", "cookies", "body", "isBase64Encoded"} == set(
+        answer
+    )
+
+
+def test_alb_event_gets_a_status_description(
+    api: Api, sample_event: Load, body_json: Parse
+) -> None:
+    """PUT /pets/7 through ALB: 200 with statusDescription and single-value headers."""
+    answer = api(sample_event("alb"))
+    assert answer["statusCode"] == 200
+    assert answer["statusDescription"] == "200 OK"
+    assert body_json(answer) == {"id": 7, "name": "Fido", "tag": "dog"}
+    assert "multiValueHeaders" not in answer
+    assert answer["headers"]["content-type"] == "application/json"
+
+
+def test_function_url_event_lists_pets(
+    api: Api, sample_event: Load, body_json: Parse
+) -> None:
+    """GET /pets?limit=2 through a Function URL."""
+    answer = api(sample_event("function-url"))
+    assert answer["statusCode"] == 200
+    assert [pet["id"] for pet in body_json(answer)] == [7, 42]
+    assert answer["cookies"] == []
+
+
+def test_request_template_event_returns_the_parsed_body(
+    api: Api, sample_event: Load
+) -> None:
+    """As in 1.x, the request template gets the JSON body back, not a proxy dict."""
+    assert api(sample_event("request-template")) == {
+        "id": 43,
+        "owner": 7,
+        "name": "Rex",
+        "tag": "dog",
+        "notified": True,
+    }
+
+
+def test_request_template_event_through_call_proxy_api_gets_a_proxy_answer(
+    proxy_api: Api, sample_event: Load, body_json: Parse
+) -> None:
+    """call_proxy_api always answers with a proxy dict."""
+    answer = proxy_api(sample_event("request-template"))
+    assert answer["statusCode"] == 201
+    assert body_json(answer)["name"] == "Rex"
+
+
+@pytest.mark.parametrize("name", ["apigw-rest-v1-proxy", "function-url"])
+def test_call_proxy_api_answers_proxy_events_as_call_api_does(
+    api: Api, proxy_api: Api, sample_event: Load, name: str
+) -> None:
+    """For proxy events the two entry points give the same answer."""
+    assert api(sample_event(name)) == proxy_api(sample_event(name))
+
+
+def test_answers_are_plain_json_serialisable_dicts(
+    api: Api, sample_event: Load
+) -> None:
+    """What Lambda's runtime serialises: json.dumps works on every answer."""
+    import json
+
+    for name in ("apigw-rest-v1-proxy", "apigw-http-v2", "alb", "function-url"):
+        answer = api(sample_event(name))
+        assert answer == json.loads(json.dumps(answer))
