@@ -82,6 +82,13 @@ def interleaved(timers: list[timeit.Timer], number: int, repeats: int) -> list[f
     return [statistics.median(timings) for timings in rounds]
 
 
+class EmptyMethod:
+    """The floor of any logger method: a call with the same arguments doing nothing."""
+
+    def debug(self, event: object, *args: object, **kw: object) -> None:
+        pass
+
+
 def reset_root() -> None:
     for handler in list(logging.root.handlers):
         logging.root.removeHandler(handler)
@@ -154,7 +161,9 @@ def main() -> None:
     loggers = [fleece_logger(), *peer_loggers]
     lines = interleaved([lines_timer(x) for x in loggers], 1, LINE_REPEATS)
     filtered = interleaved(
-        [filtered_timer(x) for x in loggers], FILTERED_CALLS, FILTERED_REPEATS
+        [filtered_timer(x) for x in [*loggers, EmptyMethod()]],
+        FILTERED_CALLS,
+        FILTERED_REPEATS,
     )
 
     rows = []
@@ -179,6 +188,14 @@ def main() -> None:
                 ratio(filtered[0], filtered[index]),
             ),
         ]
+    rows.append(
+        (
+            "filtered debug call ns (vs an empty method)",
+            f"{filtered[0] * 1e9:.0f}",
+            f"{filtered[-1] * 1e9:.0f}",
+            ratio(filtered[0], filtered[-1]),
+        )
+    )
     print_table(rows)
     print(
         "\nratio = fleece / peer (import ms and ns: lower is better; lines/s: higher "

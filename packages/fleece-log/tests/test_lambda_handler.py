@@ -16,6 +16,7 @@ from fleece.testing import (
     apigw_v1_event,
     apigw_v2_event,
     function_url_event,
+    request_template_event,
 )
 
 TRACE_HEADER = (
@@ -50,12 +51,13 @@ def test_lines_during_an_invocation_carry_the_request_ids(
 
 
 @pytest.mark.parametrize(
-    "make_event", [apigw_v1_event, apigw_v2_event, function_url_event]
+    "make_event",
+    [apigw_v1_event, apigw_v2_event, function_url_event, request_template_event],
 )
 def test_the_api_request_id_comes_from_every_http_event_shape(
     stream, logger_name, make_event
 ):
-    """REST v1, HTTP API v2 and Function URL events all give api_request_id."""
+    """REST v1, HTTP API v2, Function URL and 1.x request-template events."""
     logger = log.get_logger(logger_name, stream=stream)
     event = make_event("POST", "/items", request_id="api-xyz")
 

@@ -81,8 +81,10 @@ def watch_handle_error(handler: logging.Handler) -> None:
     handler.handleError = handle_error  # type: ignore[method-assign]
 
 
-def _is_delivery_failure(category: type[Warning], message: object) -> bool:
-    if not any(cls.__name__ == "WatchtowerWarning" for cls in category.__mro__):
+def _is_delivery_failure(category: object, message: object) -> bool:
+    if not isinstance(category, type) or not any(
+        cls.__name__ == "WatchtowerWarning" for cls in category.__mro__
+    ):
         return False
     return not str(message).startswith(_NOT_A_DELIVERY_FAILURE)
 

@@ -38,6 +38,23 @@ def _xray_trace_id() -> str | None:
     return None
 
 
+def _api_request_id(event: object) -> object:
+    """The API Gateway request id of an event, or None.
+
+    Proxy, HTTP API and Function URL events keep it in requestContext; the 1.x
+    request-template event in rawContext.
+    """
+    if not isinstance(event, Mapping):
+        return None
+    for context_key in ("requestContext", "rawContext"):
+        request_context = event.get(context_key)
+        if isinstance(request_context, Mapping):
+            request_id = request_context.get("requestId")
+            if request_id is not None:
+                return request_id
+    return None
+
+
 def _invocation_fields(event: object, context: object) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     request_id = getattr(context, "aws_request_id", None)
@@ -46,12 +63,9 @@ def _invocation_fields(event: object, context: object) -> dict[str, Any]:
     function_name = getattr(context, "function_name", None)
     if function_name is not None:
         fields["function_name"] = function_name
-    if isinstance(event, Mapping):
-        request_context = event.get("requestContext")
-        if isinstance(request_context, Mapping):
-            api_request_id = request_context.get("requestId")
-            if api_request_id is not None:
-                fields["api_request_id"] = api_request_id
+    api_request_id = _api_request_id(event)
+    if api_request_id is not None:
+        fields["api_request_id"] = api_request_id
     fields["cold_start"] = _COLD_START.take()
     trace_id = _xray_trace_id()
     if trace_id is not None:
