@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from fleece.cli import main
 from fleece.testing import modules_imported_by
 
 FLEECE = str(Path(sys.executable).with_name("fleece"))
@@ -163,3 +165,21 @@ def test_the_readme_shows_the_current_run_help() -> None:
     """The package README quotes ``fleece run --help`` exactly as it is printed."""
     readme = Path(__file__).parents[1] / "README.md"
     assert fleece("run", "--help").stdout in readme.read_text(encoding="utf-8")
+
+
+def test_python_m_fleece_cli_is_the_fleece_command() -> None:
+    """``python -m fleece.cli`` runs the same command line."""
+    result = subprocess.run(
+        [sys.executable, "-m", "fleece.cli", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (result.returncode, result.stdout) == (0, "fleece, version 2.0.0\n")
+
+
+def test_the_entry_point_main_can_be_driven_by_click_testing() -> None:
+    """``fleece.cli.main`` is the click group: CliRunner can invoke it directly."""
+    result = CliRunner().invoke(main, ["run", "--help"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Usage: fleece run [OPTIONS] COMMAND...")

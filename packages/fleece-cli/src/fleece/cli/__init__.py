@@ -1,7 +1,8 @@
 """The ``fleece`` command line: ``run``, ``build`` and ``config``.
 
-``fleece.cli.main`` is the console-script entry point; ``fleece.cli.cli`` is the click
-group, for embedding or testing with ``click.testing.CliRunner``.
+``fleece.cli.main`` (the console-script entry point) and ``fleece.cli.cli`` are the
+same click group: call it to run the command line, or drive it with
+``click.testing.CliRunner``. ``python -m fleece.cli`` runs it too.
 """
 
 from fleece.cli._main import cli, main

@@ -66,6 +66,7 @@ def _fail(message: str, exit_code: int) -> NoReturn:
 
 
 @click.group(
+    name="fleece",
     cls=FleeceGroup,
     lazy_commands=_COMMANDS,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -79,6 +80,7 @@ def cli() -> None:
     """
 
 
-def main() -> None:
-    """Run the ``fleece`` command line (the console-script entry point)."""
-    cli.main(prog_name="fleece")
+#: The console-script entry point. It is the group itself, so calling ``main()``
+#: runs the command line on ``sys.argv``, and ``CliRunner().invoke(main, [...])``
+#: works as with ``cli``.
+main = cli
