@@ -79,21 +79,22 @@ def run_command(command: Sequence[str], *, shell: bool, env: Mapping[str, str]) 
         raise CommandNotExecutableError(
             f"command not executable: {command[0]}"
         ) from None
-    relays = [
-        threading.Thread(target=target, args=args, daemon=True)
-        for target, args in (
-            (_feed, (sys.stdin, child.stdin)),
-            (_drain, (child.stdout, sys.stdout)),
-            (_drain, (child.stderr, sys.stderr)),
-        )
-        if args[0] is not None and args[1] is not None
+    if child.stdin is not None:
+        # Not joined: reading our stdin may block after the command has ended.
+        threading.Thread(
+            target=_feed, args=(sys.stdin, child.stdin), daemon=True
+        ).start()
+    drains = [
+        threading.Thread(target=_drain, args=(pipe, target), daemon=True)
+        for pipe, target in ((child.stdout, sys.stdout), (child.stderr, sys.stderr))
+        if pipe is not None
     ]
-    for relay in relays:
-        relay.start()
+    for drain in drains:
+        drain.start()
     with _signals_forwarded_to(child):
         status = child.wait()
-    for relay in relays:
-        relay.join()
+    for drain in drains:
+        drain.join()
     return 128 - status if status < 0 else status
 
 
