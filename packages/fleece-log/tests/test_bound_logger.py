@@ -171,3 +171,25 @@ def test_a_bad_level_is_refused_with_its_name(logger_name):
     """An unknown level name raises ValueError naming it."""
     with pytest.raises(ValueError, match="'LOUD' is not a log level"):
         log.get_logger(logger_name, level="LOUD")
+
+
+def test_calls_written_for_a_stdlib_logger_work_unchanged(stream, logger_name):
+    """extra=, exc_info=, stack_info= and stacklevel= mean what they mean in logging."""
+    logger = log.get_logger(logger_name, stream=stream)
+
+    try:
+        raise OSError("disk full")
+    except OSError:
+        logger.error(
+            "write failed for %s",
+            "a.txt",
+            extra={"attempt": 3},
+            exc_info=True,
+            stacklevel=2,
+        )
+
+    line = stream.last()
+    assert line["event"] == "write failed for a.txt"
+    assert line["attempt"] == 3
+    assert line["exception"].endswith("OSError: disk full")
+    assert not {"extra", "stacklevel", "exc_info"} & set(line)

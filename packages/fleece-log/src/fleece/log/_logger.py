@@ -23,6 +23,10 @@ if TYPE_CHECKING:
         | tuple[None, None, None]
     )
 
+# Keywords the stdlib logging methods take: a call written for logging.getLogger()
+# works unchanged (`extra=` items become fields).
+_STDLIB_KEYWORDS = frozenset({"exc_info", "stack_info", "stacklevel", "extra"})
+
 _DEBUG = logging.DEBUG
 _INFO = logging.INFO
 _WARNING = logging.WARNING
@@ -199,7 +203,8 @@ class BoundLogger:
             *args: Values for ``%`` placeholders in the event.
             **kw: Key/values for this line. ``exc_info=True`` (or an exception) adds
                 an ``exception`` field with the formatted traceback;
-                ``stack_info=True`` adds a ``stack`` field.
+                ``stack_info=True`` adds a ``stack`` field; the items of a stdlib
+                ``extra=`` dict become fields; ``stacklevel`` is ignored.
         """
         number = parse_level(level)
         if self._logger.isEnabledFor(number):
@@ -209,13 +214,18 @@ class BoundLogger:
         self, level: int, event: object, args: tuple[object, ...], kw: dict[str, Any]
     ) -> None:
         exc_info = stack = None
-        if "exc_info" in kw or "stack_info" in kw or "stacklevel" in kw:
+        if not _STDLIB_KEYWORDS.isdisjoint(kw):
             exc_info = _exc_info(kw.pop("exc_info", None))
             if kw.pop("stack_info", False):
                 stack = "Stack (most recent call last):\n" + "".join(
                     traceback.format_stack(sys._getframe(2))
                 )
             kw.pop("stacklevel", None)
+            extra = kw.pop("extra", None)
+            if isinstance(extra, Mapping):
+                kw = {**extra, **kw}
+            elif extra is not None:
+                kw["extra"] = extra
         logger = self._logger
         record = logger.makeRecord(
             logger.name, level, "", 0, event, args, exc_info, None, None, stack
