@@ -385,13 +385,20 @@ def test_python_version_and_arch_are_part_of_the_cache_key(service: Path) -> Non
 def test_dependency_cache_defaults_to_home_cache(
     service: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Without XDG_CACHE_HOME the layer goes to ~/.cache/fleece/build."""
+    """Without XDG_CACHE_HOME the layer goes to ~/.cache/fleece/build; a damaged
+    layer there is reported in one line that says how to recover."""
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
 
     run_build(service)
+    [layer] = (tmp_path / "home/.cache/fleece/build").iterdir()
+    (layer / "layer.zip").write_bytes(b"not a zip")
+    damaged = run_build(service)
 
-    assert len(list((tmp_path / "home/.cache/fleece/build").iterdir())) == 1
+    assert damaged.exit_code == 1
+    last = damaged.stderr.splitlines()[-1]
+    assert last.startswith(f"Error: cannot read {layer / 'layer.zip'} (")
+    assert last.endswith("); run again with --rebuild")
 
 
 def test_excludes_match_paths_relative_to_the_source_dir(service: Path) -> None:

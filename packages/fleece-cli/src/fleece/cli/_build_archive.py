@@ -48,13 +48,22 @@ Content = Path | bytes | ZippedFile
 
 
 def read_zip(path: Path) -> dict[str, ZippedFile]:
-    """Return the files of the zip at ``path``, by name, to copy into another zip."""
-    with zipfile.ZipFile(path) as archive:
-        return {
-            info.filename: ZippedFile(path, info)
-            for info in archive.infolist()
-            if not info.is_dir()
-        }
+    """Return the files of the zip at ``path``, by name, to copy into another zip.
+
+    Raises:
+        BuildError: the zip cannot be read.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return {
+                info.filename: ZippedFile(path, info)
+                for info in archive.infolist()
+                if not info.is_dir()
+            }
+    except (OSError, zipfile.BadZipFile) as error:
+        raise BuildError(
+            f"cannot read {path} ({error}); run again with --rebuild"
+        ) from None
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,11 @@ from fleece.cli._build_archive import (
     write_zip,
 )
 from fleece.cli._build_cache import LayerCache, cache_root, layer_key
-from fleece.cli._build_docker import check_system_packages, default_image
+from fleece.cli._build_docker import (
+    check_system_packages,
+    default_image,
+    install_with_docker,
+)
 from fleece.cli._build_errors import BuildError
 from fleece.cli._build_info import UNKNOWN_VERSION, build_info, config_json
 from fleece.cli._build_pip import LAMBDA_GLIBC, install_with_pip
@@ -230,9 +234,6 @@ def _dependency_layer(
 
     def install(directory: Path) -> None:
         if builder == "docker":
-            # Imported here: the pip builder never needs it.
-            from fleece.cli._build_docker import install_with_docker
-
             install_with_docker(
                 requirements,
                 directory,
