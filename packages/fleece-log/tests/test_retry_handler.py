@@ -25,7 +25,7 @@ def test_a_failing_record_is_retried_until_it_goes_through(
 
     handler.handle(make_record("hello"))
 
-    assert (sink.delivered, sink.attempts, handler.backlog) == (["hello"], 3, 0)
+    assert (sink.delivered, sink.attempts, handler.pending) == (["hello"], 3, 0)
     assert capsys.readouterr() == ("", "")
 
 
@@ -74,7 +74,7 @@ def test_giving_up_is_silent_but_for_one_stderr_warning_a_minute(
     assert err.count("fleece.log.RetryHandler:") == 1
     assert "FlakyHandler after 3 attempts" in err
     assert "Traceback" not in err
-    assert handler.backlog == 2
+    assert handler.pending == 2
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -89,7 +89,7 @@ def test_without_ignore_errors_the_first_exception_is_raised(
     expected = watchtower_warning if mode == "warn" else ConnectionError
     with pytest.raises(expected, match=r"attempt 1\)"):
         handler.handle(make_record("fails"))
-    assert (sink.attempts, handler.backlog) == (4, 0)
+    assert (sink.attempts, handler.pending) == (4, 0)
 
 
 def test_a_logger_call_raises_without_ignore_errors(
@@ -121,7 +121,7 @@ def test_records_kept_during_an_outage_are_resent_in_order(
     handler.handle(make_record("r5"))
 
     assert sink.delivered == ["r1", "r2", "r3", "r4", "r5"]
-    assert (handler.backlog, handler.dropped) == (0, 0)
+    assert (handler.pending, handler.dropped) == (0, 0)
 
 
 def test_a_full_backlog_drops_the_oldest_and_counts_them(
@@ -230,7 +230,7 @@ def test_warnings_from_other_threads_are_neither_swallowed_nor_counted(
         release.set()
         worker.join()
 
-    assert (sink.delivered, no_sleep, handler.backlog) == (1, [], 0)
+    assert (sink.delivered, no_sleep, handler.pending) == (1, [], 0)
 
 
 def test_other_warnings_in_the_wrapped_handler_pass_through(no_sleep, make_record):
@@ -275,7 +275,7 @@ def test_a_stdlib_http_handler_is_retried_when_the_connection_is_reset(
 
     delivered = [r for r in http_server.requests if b"over+http" in r.body]
     assert delivered
-    assert (len(no_sleep), handler.backlog) == (2, 0)
+    assert (len(no_sleep), handler.pending) == (2, 0)
     sink.close()
     gc.collect()
 

@@ -66,7 +66,7 @@ def test_no_record_is_lost_when_cloudwatch_goes_away_and_comes_back(
         moto_env.stop()
         logger.info("during the outage", n=2)
         logger.info("still down", n=3)
-        kept = handler.backlog
+        kept = handler.pending
 
         moto_env.start()
         # A restarted moto starts empty; the real service keeps its log groups.
@@ -84,7 +84,7 @@ def test_no_record_is_lost_when_cloudwatch_goes_away_and_comes_back(
         ("still down", 3),
         ("after the outage", 4),
     ]
-    assert (handler.backlog, handler.dropped) == (0, 0)
+    assert (handler.pending, handler.dropped) == (0, 0)
     assert capsys.readouterr().err.count("fleece.log.RetryHandler:") == 1
 
 
@@ -129,9 +129,9 @@ def test_a_delivery_failure_warning_from_watchtower_is_retried(moto_env, logger_
     record = logging.LogRecord(logger_name, logging.INFO, "", 0, "hello", (), None)
 
     handler.handle(record)
-    kept = handler.backlog
+    kept = handler.pending
     client.create_log_stream(logGroupName=group, logStreamName="s")
     handler.flush()
 
-    assert (kept, handler.backlog) == (1, 0)
+    assert (kept, handler.pending) == (1, 0)
     assert events_in(client, group, "s") == ["hello"]

@@ -37,9 +37,10 @@ class RetryHandler(logging.Handler):
     ``random() * min(backoff_cap, backoff_base * 2**n)`` before the n-th retry (from
     0: full jitter). When every retry fails and ``ignore_errors`` is true, the program
     goes on: the record is kept in a bounded backlog (oldest dropped first, counted in
-    ``dropped``), re-sent in order before the next record once the wrapped handler
-    works again, and on ``flush()``/``close()``; a warning goes to stderr at most once
-    a minute. With ``ignore_errors`` false the first exception is raised instead.
+    ``dropped``; ``pending`` says how many wait), re-sent in order before the next
+    record once the wrapped handler works again, and on ``flush()``/``close()``; a
+    warning goes to stderr at most once a minute. With ``ignore_errors`` false the
+    first exception is raised instead.
 
     The wrapper's own level and filters apply; ``setFormatter``, ``flush`` and
     ``close`` reach the wrapped handler.
@@ -80,6 +81,7 @@ class RetryHandler(logging.Handler):
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self.ignore_errors = ignore_errors
+        self.backlog = backlog
         self.dropped = 0
         self._backlog: collections.deque[logging.LogRecord] = collections.deque(
             maxlen=backlog
@@ -93,8 +95,8 @@ class RetryHandler(logging.Handler):
         return f"<RetryHandler {self.handler!r} ({len(self._backlog)} in backlog)>"
 
     @property
-    def backlog(self) -> int:
-        """How many records are waiting to be re-sent."""
+    def pending(self) -> int:
+        """How many records are waiting in the backlog to be re-sent."""
         return len(self._backlog)
 
     def emit(self, record: logging.LogRecord) -> None:
