@@ -13,6 +13,7 @@ import os
 import re
 import sys
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from fleece.xray._warnings import warn_once
@@ -32,16 +33,13 @@ INVALID, UNSAMPLED, SAMPLED = -1, 0, 1
 # The mapping's own dict of encoded names gives the same answer in ~50 ns.
 _environ_data: dict[Any, Any] | None = getattr(os.environ, "_data", None)
 _encode_key = getattr(os.environ, "encodekey", None)
-
-
-def _raw_env_reader(name: str) -> Any:
-    if _environ_data is None or _encode_key is None:  # pragma: no cover - not CPython
-        return lambda: os.environ.get(name)
-    key = _encode_key(name)
-    return lambda: _environ_data.get(key)
-
-
-read_raw_trace_header = _raw_env_reader(TRACE_HEADER_ENV)
+if _environ_data is not None and _encode_key is not None:
+    _TRACE_HEADER_KEY: Any = _encode_key(TRACE_HEADER_ENV)
+    _read_env: Callable[[Any], Any] = _environ_data.get
+else:  # pragma: no cover - not CPython
+    _TRACE_HEADER_KEY = TRACE_HEADER_ENV
+    _read_env = os.environ.get
+_modules = sys.modules
 
 
 def parse_trace_header(header: str) -> int:
@@ -82,7 +80,7 @@ _header_cache = _HeaderCache()
 
 def trace_header_state() -> int:
     """Classify the current ``_X_AMZN_TRACE_ID`` (``INVALID`` when it is not set)."""
-    raw = read_raw_trace_header()
+    raw = _read_env(_TRACE_HEADER_KEY)
     if raw is None:
         return INVALID
     cache = _header_cache
@@ -159,26 +157,26 @@ def active_recorder(sampled_only: bool = True) -> Any:
         sampled_only: with False, an unsampled trace also counts (patched clients
             then still propagate ``Sampled=0`` downstream).
     """
+    wanted = SAMPLED if sampled_only else UNSAMPLED
     recorder = _sdk.recorder
     if recorder is None:
-        if sys.modules.get(SDK_MODULE) is None:
-            state = trace_header_state()
-            if state < (SAMPLED if sampled_only else UNSAMPLED):
+        if _modules.get(SDK_MODULE) is None:
+            # Only Lambda's trace header can start tracing before the SDK is loaded.
+            if _read_env(_TRACE_HEADER_KEY) is None or trace_header_state() < wanted:
                 return None
             if LAMBDA_ENV not in os.environ:
                 return None
         recorder = load_sdk()
         if recorder is None:
             return None
-    if not _sdk.config.sdk_enabled():
-        return None
     context = recorder.context
     if isinstance(context, _sdk.lambda_context):
-        state = trace_header_state()
-        return recorder if state >= (SAMPLED if sampled_only else UNSAMPLED) else None
-    entities = _open_entities(context)
-    if not entities:
-        return None
-    if sampled_only and not getattr(entities[-1], "sampled", False):
-        return None
-    return recorder
+        if _read_env(_TRACE_HEADER_KEY) is None or trace_header_state() < wanted:
+            return None
+    else:
+        entities = _open_entities(context)
+        if not entities:
+            return None
+        if sampled_only and not getattr(entities[-1], "sampled", False):
+            return None
+    return recorder if _sdk.config.sdk_enabled() else None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import inspect
 from collections.abc import Callable
 from typing import Any, TypeVar, cast, overload
 
@@ -102,6 +101,8 @@ def _traced(function: Any, *, skip_args: bool, name: str | None) -> Any:
     )
     first = 1 if _skips_first_argument(function) else 0
     preload_sdk_in_lambda()
+
+    import inspect  # here, not at import: only decorating needs it
 
     if inspect.iscoroutinefunction(function):
 

@@ -7,7 +7,6 @@ itself is swallowed (with one warning per process) so the traced program goes on
 from __future__ import annotations
 
 import threading
-import traceback
 from collections.abc import Awaitable, Callable, Generator
 from contextvars import ContextVar
 from typing import Any, Generic, TypeVar, cast
@@ -43,6 +42,8 @@ def put_arguments(subsegment: Any, arguments: tuple[list[str], dict[str, str]]) 
 
 
 def _add_exception(recorder: Any, subsegment: Any, exception: BaseException) -> None:
+    import traceback  # loaded by aws-xray-sdk already whenever tracing is active
+
     stack = traceback.extract_tb(exception.__traceback__, limit=recorder.max_trace_back)
     subsegment.add_exception(exception, stack)
     cause = getattr(subsegment, "cause", None)
@@ -74,6 +75,8 @@ def end(
             wrapped, instance, args, kwargs, return_value = call
             stack = None
             if exception is not None:
+                import traceback
+
                 stack = traceback.extract_tb(
                     exception.__traceback__, limit=recorder.max_trace_back
                 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -11,8 +10,8 @@ from typing import Any
 VALUE_LIMIT = 1024
 """Bytes (UTF-8) kept of one recorded value: an argument's repr, an annotation."""
 
-ARGUMENTS_BUDGET = 16 * 1024
-"""Bytes of argument reprs recorded per call; a datagram must stay under 64 KiB."""
+ARGUMENTS_BUDGET = 24 * 1024
+"""JSON bytes of argument reprs recorded per call; a datagram must stay < 64 KiB."""
 
 METADATA_LIMIT = 16 * 1024
 """Bytes of JSON one put_metadata value may take before it is cut."""
@@ -34,8 +33,10 @@ def cut(text: str, limit: int = VALUE_LIMIT) -> str:
         text: any string.
         limit: the largest size in bytes of the result.
     """
-    if len(text) * 4 <= limit:
-        return text
+    if text.isascii():
+        return (
+            text if len(text) <= limit else text[: limit - len(_ELLIPSIS)] + _ELLIPSIS
+        )
     encoded = text.encode("utf-8", "surrogatepass")
     if len(encoded) <= limit:
         return text
@@ -43,8 +44,14 @@ def cut(text: str, limit: int = VALUE_LIMIT) -> str:
     return kept + _ELLIPSIS
 
 
-def _size(text: str) -> int:
-    return len(text.encode("utf-8", "surrogatepass"))
+def _json_size(text: str) -> int:
+    # What the text takes in the datagram: aws-xray-sdk's json.dumps escapes every
+    # non-ASCII character (up to 12 bytes each).
+    if text.isascii():
+        return len(text) + 2
+    import json  # only for non-ASCII text, and aws-xray-sdk has loaded it anyway
+
+    return len(json.dumps(text))
 
 
 def safe_repr(value: object, limit: int = VALUE_LIMIT) -> str:
@@ -64,7 +71,7 @@ def safe_name(name: str) -> str:
 def arguments_metadata(
     args: Sequence[object], kwargs: Mapping[str, object]
 ) -> tuple[list[str], dict[str, str]]:
-    """Reprs of a call's arguments, each cut to 1 KiB, 16 KiB in all.
+    """Reprs of a call's arguments, each cut to 1 KiB, about 24 KiB of JSON in all.
 
     Arguments past the total budget are left out; a last entry says how many.
     """
@@ -75,7 +82,7 @@ def arguments_metadata(
             reprs.append(f"<{len(args) - index} more omitted>")
             break
         text = safe_repr(value)
-        budget -= _size(text)
+        budget -= _json_size(text)
         reprs.append(text)
     named: dict[str, str] = {}
     for index, (key, value) in enumerate(kwargs.items()):
@@ -84,7 +91,7 @@ def arguments_metadata(
             break
         text = safe_repr(value)
         name = cut(str(key))
-        budget -= _size(text) + _size(name)
+        budget -= _json_size(text) + _json_size(name)
         named[name] = text
     return reprs, named
 
@@ -158,6 +165,8 @@ def to_safe_metadata_value(value: object) -> Any:
     its repr cut to 1 KiB. A value
     whose JSON would exceed 16 KiB is replaced by its JSON text cut to that size.
     """
+    import json
+
     try:
         safe = _Converter().convert(value)
         encoded = json.dumps(safe)

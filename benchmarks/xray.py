@@ -1,0 +1,218 @@
+"""fleece.xray against aws-xray-sdk's own ``xray_recorder.capture``.
+
+Run: uv run python benchmarks/xray.py
+
+- sampled call: one call of a decorated function inside a sampled Lambda trace
+  (``LAMBDA_TASK_ROOT``, ``_X_AMZN_TRACE_ID=...;Sampled=1``), the subsegment built,
+  serialised and sent over UDP to a local listener; fleece with ``skip_args=True`` (the
+  same work as ``capture``) and with its default argument metadata.
+- inactive call: the same with no trace header (code run outside a trace); the plain
+  call's cost is given too. aws-xray-sdk logs a warning on every such call; its logger
+  is silenced for the measurement.
+- import: wall time of ``python -c "<import>"`` minus ``python -c pass``, median of
+  repeats; fleece.xray loads aws-xray-sdk only once something is traced, so the cost
+  of importing it, decorating and making a first traced call is measured as well.
+
+Every row is the median of several repeats, measured in this one run.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+TRACE_HEADER = (
+    "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
+)
+CALLS = 500
+INACTIVE_CALLS = 50_000
+REPEATS = 11
+IMPORT_REPEATS = 5
+
+
+def start_daemon() -> str:
+    """A UDP listener that reads and drops datagrams; returns its address."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+
+    def drain() -> None:
+        while True:
+            sock.recv(65536)
+
+    threading.Thread(target=drain, daemon=True).start()
+    host, port = sock.getsockname()
+    return f"{host}:{port}"
+
+
+def lambda_env(daemon: str) -> dict[str, str]:
+    return {
+        "LAMBDA_TASK_ROOT": "/var/task",
+        "AWS_XRAY_DAEMON_ADDRESS": daemon,
+        "_X_AMZN_TRACE_ID": TRACE_HEADER,
+    }
+
+
+def per_call(functions: dict[str, Callable[..., Any]], calls: int) -> dict[str, float]:
+    """Median seconds per call of each ``function(7, name="x")``.
+
+    The functions take turns within every repeat, so that a change in the machine's
+    load affects them alike.
+    """
+    timings: dict[str, list[float]] = {label: [] for label in functions}
+    for _ in range(REPEATS):
+        for label, function in functions.items():
+            start = time.perf_counter()
+            for _ in range(calls):
+                function(7, name="x")
+            timings[label].append((time.perf_counter() - start) / calls)
+    return {label: statistics.median(values) for label, values in timings.items()}
+
+
+def run_python(code: str, env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True, env=env)
+    return time.perf_counter() - start
+
+
+def import_overheads(cases: list[tuple[str, dict[str, str]]]) -> list[float]:
+    """Median seconds of each snippet in a fresh interpreter, minus bare startup."""
+    for code, env in cases:
+        run_python(code, env)  # warm the file system cache and the .pyc files
+    runs: list[list[float]] = [[] for _ in cases]
+    baseline: list[float] = []
+    for _ in range(IMPORT_REPEATS):
+        baseline.append(run_python("pass", dict(os.environ)))
+        for timings, (code, env) in zip(runs, cases, strict=True):
+            timings.append(run_python(code, env))
+    base = statistics.median(baseline)
+    return [max(0.0, statistics.median(timings) - base) for timings in runs]
+
+
+def row(metric: str, fleece: float, peer: float, unit: str) -> str:
+    scale = {"µs": 1e6, "ms": 1e3}[unit]
+    ratio = f"{fleece / peer:.2f}" if peer else "-"
+    return (
+        f"| {metric} | {fleece * scale:.2f} {unit} | {peer * scale:.2f} {unit} "
+        f"| {ratio} |"
+    )
+
+
+def main() -> None:
+    daemon = start_daemon()
+    clean_env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("AWS_XRAY", "_X_AMZN", "LAMBDA_TASK"))
+    }
+    # aws-xray-sdk decides at import whether it runs in Lambda.
+    os.environ.update(lambda_env(daemon))
+
+    from aws_xray_sdk.core import xray_recorder
+
+    from fleece.xray import trace_xray_subsegment
+
+    def work(n: int, name: str) -> int:
+        return n
+
+    fleece_skip = trace_xray_subsegment(skip_args=True)(work)
+    fleece_args = trace_xray_subsegment(work)
+    sdk_capture = xray_recorder.capture("work")(work)
+
+    sampled = per_call(
+        {
+            "fleece skip": fleece_skip,
+            "fleece args": fleece_args,
+            "capture": sdk_capture,
+        },
+        CALLS,
+    )
+
+    del os.environ["_X_AMZN_TRACE_ID"]
+    logging.getLogger("aws_xray_sdk").setLevel(logging.CRITICAL)
+    inactive = per_call({"fleece": fleece_args, "plain": work}, INACTIVE_CALLS)
+    inactive_fleece, inactive_plain = inactive["fleece"], inactive["plain"]
+    inactive_capture = per_call({"capture": sdk_capture}, CALLS)["capture"]
+
+    traced_env = {**clean_env, **lambda_env(daemon)}
+    fleece_first_call = (
+        "from fleece.xray import trace_xray_subsegment\n"
+        "trace_xray_subsegment(lambda: 1)()"
+    )
+    sdk_first_call = (
+        "from aws_xray_sdk.core import xray_recorder\n"
+        "xray_recorder.capture('f')(lambda: 1)()"
+    )
+    imports = import_overheads(
+        [
+            ("import fleece.xray", clean_env),
+            ("import aws_xray_sdk.core", clean_env),
+            (fleece_first_call, traced_env),
+            (sdk_first_call, traced_env),
+        ]
+    )
+
+    print("| metric | fleece | peer | ratio |")
+    print("|---|---|---|---|")
+    print(
+        row(
+            "sampled call, skip_args vs capture",
+            sampled["fleece skip"],
+            sampled["capture"],
+            "µs",
+        )
+    )
+    print(
+        row(
+            "sampled call, with args metadata vs capture",
+            sampled["fleece args"],
+            sampled["capture"],
+            "µs",
+        )
+    )
+    print(
+        row(
+            "inactive call (no trace header) vs capture",
+            inactive_fleece,
+            inactive_capture,
+            "µs",
+        )
+    )
+    print(
+        row("inactive call vs undecorated call", inactive_fleece, inactive_plain, "µs")
+    )
+    print(
+        row(
+            "inactive overhead vs sampled capture",
+            inactive_fleece - inactive_plain,
+            sampled["capture"],
+            "µs",
+        )
+    )
+    print(
+        row(
+            "import fleece.xray vs import aws_xray_sdk.core",
+            imports[0],
+            imports[1],
+            "ms",
+        )
+    )
+    print(
+        row(
+            "Lambda: import + decorate + first traced call",
+            imports[2],
+            imports[3],
+            "ms",
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
