@@ -193,3 +193,18 @@ def test_a_hook_may_call_fleece_requests_again(http_server: ScriptedHTTPServer) 
     seen: dict[str, RecordedRequest] = {r.path: r for r in http_server.requests}
     assert "Cookie" not in seen["/inner"].headers
     assert "Cookie" not in seen["/last"].headers
+
+
+def test_a_streamed_response_can_be_read_after_later_calls(
+    http_server: ScriptedHTTPServer,
+) -> None:
+    """``stream=True`` keeps its connection; the next call uses another one."""
+    http_server.enqueue(200, body=b"streamed body")
+    http_server.enqueue(200, body=b"second")
+
+    streamed = requests.get(http_server.url_for("/big"), stream=True)
+    second = requests.get(http_server.url_for("/small"))
+
+    assert second.content == b"second"
+    assert streamed.raw.read() == b"streamed body"
+    assert http_server.connections == 2

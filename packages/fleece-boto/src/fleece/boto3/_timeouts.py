@@ -18,13 +18,9 @@ class DefaultTimeouts:
     connect: float | None = None
     read: float | None = None
 
-    def reset(self) -> None:
-        """Go back to botocore's own defaults."""
-        self.connect = None
-        self.read = None
 
-
-# Global by definition: set once at start-up, read by clients made in any thread.
+# Global by definition: set once at start-up, read by clients made in any thread;
+# set_default_timeout() without arguments resets it.
 DEFAULT_TIMEOUTS = DefaultTimeouts()
 
 

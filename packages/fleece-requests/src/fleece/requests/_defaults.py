@@ -24,13 +24,9 @@ class Defaults:
     timeout: Timeout | None = None
     retries: Retry | None = None
 
-    def reset(self) -> None:
-        """Forget both defaults."""
-        self.timeout = None
-        self.retries = None
 
-
-# Global by definition: set once at start-up, read by every thread's requests.
+# Global by definition: set once at start-up, read by every thread's requests;
+# set_default_timeout() and set_default_retries() without arguments reset it.
 DEFAULTS = Defaults()
 
 
