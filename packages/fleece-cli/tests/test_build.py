@@ -431,6 +431,26 @@ def test_zip_has_no_pycache_or_compiled_files(service: Path) -> None:
     assert [name for name in names if "__pycache__" in name or ".pyc" in name] == []
 
 
+def test_symlinked_folders_are_followed_and_vcs_folders_left_out(
+    service: Path, tmp_path: Path
+) -> None:
+    """Linked folders are packaged (also twice); a link cycle and .git are not."""
+    write_tree(tmp_path, {"shared/common.py": "SHARED = 1\n"})
+    write_tree(service, {"src/.git/HEAD": "ref: refs/heads/main\n"})
+    (service / "src" / "shared").symlink_to(tmp_path / "shared")
+    (service / "src" / "app" / "loop").symlink_to(service / "src")
+    (service / "src" / "alias").symlink_to(service / "src" / "docs")
+
+    result = run_build(service)
+
+    assert result.exit_code == 0, result.output
+    names = set(zip_names(service / "dist" / "lambda_function.zip"))
+    assert names - DEPENDENCY_FILES == SOURCE_FILES | {
+        "shared/common.py",
+        "alias/guide.md",
+    }
+
+
 def test_source_file_wins_over_dependency_file(service: Path) -> None:
     """A source file replaces the dependency file at the same path."""
     write_tree(service, {"src/tinydep/__init__.py": "DEP = 'patched'\n"})
@@ -659,12 +679,18 @@ def test_zip_above_lambda_limits_is_built_with_warnings(service: Path) -> None:
         (["--arch", "sparc"], "'sparc' is not one of 'x86_64', 'arm64'"),
     ],
 )
-def test_usage_errors_exit_2(service: Path, args: list[str], message: str) -> None:
+def test_usage_errors_exit_2_with_one_line(
+    service: Path, args: list[str], message: str
+) -> None:
     """Options that do not fit together or take no such value: exit status 2."""
-    result = run_build(service, *args)
+    from fleece.cli import cli
+
+    result = CliRunner().invoke(cli, ["build", str(service), *args])
 
     assert result.exit_code == 2
-    assert message in result.stderr
+    [line] = result.stderr.splitlines()
+    assert line.startswith("Error: ")
+    assert message in line
 
 
 def test_fleece_build_runs_as_a_real_command(service: Path, tmp_path: Path) -> None:

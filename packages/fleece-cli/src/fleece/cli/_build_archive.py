@@ -23,7 +23,8 @@ from fleece.cli._build_errors import BuildError
 FIXED_DATE_TIME = (1980, 1, 1, 0, 0, 0)
 
 _UNIX = 3  # zip "version made by" host: Unix, so that unzip applies the modes.
-_SKIPPED_DIRECTORIES = frozenset({"__pycache__"})
+# Bytecode is rebuilt by Lambda's Python; a VCS folder is history, never code.
+_SKIPPED_DIRECTORIES = frozenset({"__pycache__", ".git", ".hg", ".svn"})
 _SKIPPED_SUFFIXES = (".pyc", ".pyo")
 
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")
@@ -129,8 +130,10 @@ def collect_files(
 ) -> dict[str, Path]:
     """Map archive names (POSIX paths relative to ``root``) to the files under it.
 
-    Symbolic links are followed (a link cycle is entered once); ``__pycache__``,
-    ``*.pyc``/``*.pyo`` and anything else that is not a regular file are left out.
+    Symbolic links are followed, except into a folder's own ancestor (a cycle);
+    ``__pycache__``,
+    ``.git``/``.hg``/``.svn``, ``*.pyc``/``*.pyo`` and anything else that is not a
+    regular file are left out.
 
     Args:
         root: the directory to walk.
@@ -141,16 +144,18 @@ def collect_files(
         The files found, by archive name.
     """
     skipped = {os.path.realpath(path) for path in skip}
-    seen_directories: set[str] = set()
+    # The real paths of each walked folder and its ancestors, to detect cycles.
+    ancestors: dict[str, frozenset[str]] = {}
     files: dict[str, Path] = {}
     for directory, subdirectories, names in os.walk(root, followlinks=True):
         real = os.path.realpath(directory)
+        inherited = ancestors.get(os.path.dirname(directory), frozenset())
         relative_directory = Path(directory).relative_to(root).as_posix()
         prefix = "" if relative_directory == "." else relative_directory + "/"
-        if real in seen_directories or real in skipped:
+        if real in inherited or real in skipped:
             subdirectories.clear()
             continue
-        seen_directories.add(real)
+        ancestors[directory] = inherited | {real}
         subdirectories[:] = sorted(
             name
             for name in subdirectories
