@@ -141,6 +141,7 @@ def run_handler_on_every_event_shape(
         fields = [
             document.get("namespace", "local"),
             document["name"],
+            "id=" + document["id"],
             "trace=" + document["trace_id"],
             "parent=" + str(document.get("parent_id")),
         ]
