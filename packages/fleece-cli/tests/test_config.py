@@ -650,7 +650,7 @@ def test_render_parameter_store_uses_the_ssm_kms_key(imported: Project) -> None:
         (
             "/users/dev",
             None,
-            "config.retries: is int, but Parameter Store values must be strings",
+            "config.retries: Parameter Store values must be strings, not int 3",
         ),
         (
             "/users/dev",

@@ -155,9 +155,9 @@ def _flatten(data: Any, name: str, dotted_key: str, flat: dict[str, str]) -> Non
     if isinstance(data, StageValue):
         data = data.value  # a secret, checked before it is decrypted
     if not isinstance(data, str):
-        kind = "a list" if isinstance(data, list) else type(data).__name__
+        kind = "a list" if isinstance(data, list) else f"{type(data).__name__} {data!r}"
         raise ConfigError(
-            f"{dotted_key}: is {kind}, but Parameter Store values must be strings; "
+            f"{dotted_key}: Parameter Store values must be strings, not {kind}; "
             "quote it in the config"
         )
     if len(name) > _SSM_MAX_NAME:

@@ -244,11 +244,12 @@ class StageValue:
 def _select(data: Any, name: str, dotted_key: str) -> tuple[bool, Any]:
     if isinstance(data, dict):
         if data and all(str(key).startswith(STAGE_PREFIX) for key in data):
-            for key, value in _stage_candidates(data, name):
-                return True, _mark(
-                    _select(value, name, f"{dotted_key}.{key}")[1], key[1:]
-                )
-            return False, None
+            choice = _stage_choice(data, name)
+            if choice is None:
+                return False, None
+            key, value = choice
+            chosen = _select(value, name, f"{dotted_key}.{key}")[1]
+            return True, _mark(chosen, key[len(STAGE_PREFIX) :])
         selected = {}
         for key, value in data.items():
             present, chosen = _select(value, name, f"{dotted_key}.{key}")
@@ -267,16 +268,16 @@ def _select(data: Any, name: str, dotted_key: str) -> tuple[bool, Any]:
     return True, data
 
 
-def _stage_candidates(data: dict[str, Any], name: str) -> Iterator[tuple[str, Any]]:
+def _stage_choice(data: dict[str, Any], name: str) -> tuple[str, Any] | None:
+    """Return the ``+`` key (and value) for stage ``name``: exact, else first regex."""
     exact = f"{STAGE_PREFIX}{name}"
     if exact in data:
-        yield exact, data[exact]
-        return
+        return exact, data[exact]
     for key, value in data.items():
-        pattern = _regex_of(key[1:])
+        pattern = _regex_of(key[len(STAGE_PREFIX) :])
         if pattern is not None and pattern.fullmatch(name):
-            yield key, value
-            return
+            return key, value
+    return None
 
 
 def _mark(data: Any, selector: str) -> Any:
