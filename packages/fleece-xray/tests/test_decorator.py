@@ -287,3 +287,108 @@ def test_decorating_something_not_callable_is_a_type_error() -> None:
     """trace_xray_subsegment()(42) names what it got."""
     with pytest.raises(TypeError, match="not int 42"):
         trace_xray_subsegment()(42)
+
+
+def test_each_invocation_is_traced_under_its_own_trace_header(
+    scenarios: Any, xray_daemon: XRayDaemon
+) -> None:
+    """A warm Lambda process: the runtime sets a new header per invocation."""
+    code = """
+        import os
+        from fleece.xray import trace_xray_subsegment
+
+        @trace_xray_subsegment
+        def handler(n):
+            return n
+
+        for header in [
+            "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=1111111111111111;Sampled=1",
+            "Root=1-5759e989-bd862e3fe1be46a994272794;Parent=2222222222222222;Sampled=0",
+            "Root=1-5759e98a-bd862e3fe1be46a994272795;Parent=3333333333333333;Sampled=1",
+        ]:
+            os.environ["_X_AMZN_TRACE_ID"] = header
+            handler(header[-1])
+    """
+    outcome = scenarios.run(code, scenarios.lambda_env(xray_daemon), xray_daemon)
+
+    assert (outcome.returncode, outcome.stderr) == (0, "")
+    assert [(doc["trace_id"], doc["parent_id"]) for doc in outcome.documents] == [
+        ("1-5759e988-bd862e3fe1be46a994272793", "1111111111111111"),
+        ("1-5759e98a-bd862e3fe1be46a994272795", "3333333333333333"),
+    ]
+
+
+def test_outside_lambda_calls_nest_in_a_segment_the_application_opened(
+    scenarios: Any, xray_daemon: XRayDaemon
+) -> None:
+    """With the SDK's own segment open (e.g. a web framework middleware)."""
+    code = """
+        from aws_xray_sdk.core import xray_recorder
+        from fleece.xray import put_annotation, trace_xray_subsegment
+
+        @trace_xray_subsegment
+        def work(n):
+            put_annotation("n", n)
+            return n
+
+        with xray_recorder.in_segment("my-service"):
+            work(1)
+        print(work(2))  # no segment open any more: not traced, no error
+    """
+    env = {"AWS_XRAY_DAEMON_ADDRESS": xray_daemon.address}
+    outcome = scenarios.run(code, env, xray_daemon)
+
+    assert (outcome.returncode, outcome.stderr, outcome.stdout) == (0, "", "2\n")
+    (segment,) = outcome.documents
+    (work,) = segment["subsegments"]
+    assert (segment["name"], work["name"], work["annotations"]) == (
+        "my-service",
+        "work",
+        {"n": 1},
+    )
+    assert work["parent_id"] == segment["id"]
+
+
+def test_coroutine_exceptions_and_cancellation_close_the_subsegment(
+    scenarios: Any, xray_daemon: XRayDaemon
+) -> None:
+    """An async exception is a fault and propagates; a cancelled call is not one."""
+    code = """
+        import asyncio
+        from fleece.xray import trace_xray_subsegment
+
+        @trace_xray_subsegment
+        async def broken():
+            await asyncio.sleep(0)
+            raise RuntimeError("x" * 100_000)
+
+        @trace_xray_subsegment
+        async def slow():
+            await asyncio.sleep(60)
+
+        async def main():
+            try:
+                await broken()
+            except RuntimeError as error:
+                print(len(str(error)))
+            task = asyncio.ensure_future(slow())
+            await asyncio.sleep(0.01)
+            task.cancel()
+            try:
+                await task
+            except asyncio.CancelledError:
+                print("cancelled")
+
+        asyncio.run(main())
+    """
+    outcome = scenarios.run(code, scenarios.lambda_env(xray_daemon), xray_daemon)
+
+    assert (outcome.returncode, outcome.stderr) == (0, "")
+    assert outcome.stdout.split() == ["100000", "cancelled"]
+    broken, slow = outcome.one("broken"), outcome.one("slow")
+    assert broken["fault"] is True
+    (exception,) = broken["cause"]["exceptions"]
+    assert exception["type"] == "RuntimeError"
+    assert len(exception["message"].encode()) <= 1024
+    assert "fault" not in slow
+    assert slow["in_progress"] is False

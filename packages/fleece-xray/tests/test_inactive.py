@@ -136,3 +136,55 @@ def test_a_malformed_daemon_address_turns_tracing_off_with_one_warning(
     (warning,) = outcome.stderr.splitlines()
     assert "X-Ray tracing is off" in warning
     assert "no-port-here" in warning
+
+
+def test_mangled_trace_headers_never_break_the_call_or_reach_the_logs(
+    scenarios: Any, xray_daemon: XRayDaemon
+) -> None:
+    """Hundreds of mutated headers: every call runs; only valid sampled ones trace."""
+    code = f"""
+        import json
+        import os
+        import random
+        from fleece.xray import trace_xray_subsegment
+
+        VALID = "Root={ROOT};Parent={PARENT};Sampled=1"
+        ALPHABET = ";=1aZ é-"
+
+        def mangle(header, rng):
+            for _ in range(rng.randint(1, 3)):
+                i = rng.randrange(len(header) + 1)
+                op = rng.choice(["delete", "insert", "duplicate"])
+                if op == "delete":
+                    header = header[:i] + header[i + 1:]
+                elif op == "insert":
+                    header = header[:i] + rng.choice(ALPHABET) + header[i:]
+                else:
+                    header = header[:i] + header[i:i + 8] + header[i:]
+            return header
+
+        @trace_xray_subsegment
+        def handler(i):
+            return i
+
+        rng = random.Random(20)
+        headers = [VALID if i % 10 == 0 else mangle(VALID, rng) for i in range(400)]
+        results = []
+        for i, header in enumerate(headers):
+            os.environ["_X_AMZN_TRACE_ID"] = header
+            results.append(handler(i))
+        print(json.dumps({{"ok": results == list(range(400)), "headers": headers}}))
+    """
+    outcome = scenarios.run(code, scenarios.lambda_env(xray_daemon), xray_daemon)
+
+    result = outcome.result()
+    assert (outcome.returncode, outcome.stderr, result["ok"]) == (0, "", True)
+    assert len(outcome.documents) >= 40
+    for document in outcome.documents:
+        header = result["headers"][int(document["metadata"]["default"]["args"][0])]
+        fields = dict(part.split("=", 1) for part in header.split(";"))
+        assert (fields["Root"], fields["Parent"], fields["Sampled"]) == (
+            document["trace_id"],
+            document["parent_id"],
+            "1",
+        )
