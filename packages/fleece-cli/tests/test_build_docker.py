@@ -17,6 +17,7 @@ from typing import Any
 import docker
 import pytest
 from click.testing import CliRunner, Result
+from docker.models.containers import _create_container_args
 
 from fleece.cli._build import build
 
@@ -48,13 +49,19 @@ class FakeContainers:
 
     def __init__(self, status: int, logs: bytes) -> None:
         self.runs: list[dict[str, Any]] = []
+        self.created: list[dict[str, Any]] = []
         self.started: list[FakeContainer] = []
         self.status = status
         self.logs = logs
 
     def run(self, **spec: Any) -> FakeContainer:
-        """Play the container: write what pip would install into the output mount."""
+        """Play the container: write what pip would install into the output mount.
+
+        The arguments first go through the SDK's own translation to the engine's
+        create request, which rejects any argument ``run`` does not know.
+        """
         self.runs.append(spec)
+        self.created.append(_create_container_args({**spec, "version": "1.44"}))
         if self.status == 0:
             output = next(
                 Path(host)
@@ -112,7 +119,7 @@ def run_build(*args: str | os.PathLike[str]) -> Result:
 
 
 def test_docker_builder_runs_pip_in_lambdas_image(
-    service: Path, fake_docker: FakeDockerClient
+    service: Path, fake_docker: FakeDockerClient, tmp_path: Path
 ) -> None:
     """Lambda's image for the Python, requirements mounted read-only, PIP_* in env."""
     result = run_build(
@@ -133,13 +140,19 @@ def test_docker_builder_runs_pip_in_lambdas_image(
         "bind": "/var/fleece/requirements",
         "mode": "ro",
     }
+    [created] = fake_docker.containers.created
+    requirements_bind, layer_bind = created["host_config"]["Binds"]
+    source = (service / "src").resolve()
+    assert requirements_bind == f"{source}:/var/fleece/requirements:ro"
+    assert layer_bind.startswith(f"{tmp_path / 'cache' / 'fleece' / 'build'}/")
+    assert layer_bind.endswith(":/var/fleece/layer:rw")
     [script] = spec["command"]
     steps = script.splitlines()
     assert steps[0] == "set -e"
     assert "dnf install -y gcc libffi-devel make" in steps[1]
     assert "yum install -y gcc libffi-devel make" in steps[1]
     assert steps[2] == (
-        "python -m pip install --no-compile --no-warn-script-location "
+        "python3 -m pip install --no-compile --no-warn-script-location "
         "--disable-pip-version-check --target /var/fleece/layer "
         "--requirement /var/fleece/requirements/requirements.txt"
     )

@@ -72,7 +72,7 @@ def container_spec(
             f"microdnf install -y {names}; else yum install -y {names}; fi"
         )
     steps.append(
-        "python -m pip install --no-compile --no-warn-script-location "
+        "python3 -m pip install --no-compile --no-warn-script-location "
         "--disable-pip-version-check "
         f"--target {_OUTPUT_MOUNT} "
         f"--requirement {shlex.quote(f'{_REQUIREMENTS_MOUNT}/{requirements.name}')}"
