@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import warnings
 from typing import Any
@@ -23,6 +24,7 @@ with warnings.catch_warnings():
     import connexion
     from connexion.exceptions import NonConformingResponse
     from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+    from connexion.options import SwaggerUIOptions
     from connexion.problem import problem
 
 CONTRACT_VIOLATION = "Response body does not conform to specification"
@@ -149,9 +151,15 @@ def build_app(
     """
     directory, file_name = os.path.split(spec_path)
     app = FleeceApp(app_name, specification_dir=directory, logger=logger)
+    options = {}
+    if importlib.util.find_spec("swagger_ui_bundle") is None:
+        # Without connexion[swagger-ui] there is no UI to serve; saying so is what
+        # connexion would otherwise log as a warning on every cold start.
+        options["swagger_ui_options"] = SwaggerUIOptions(swagger_ui=False)
     app.add_api(
         file_name,
         strict_validation=strict_validation,
         validate_responses=validate_responses,
+        **options,
     )
     return app

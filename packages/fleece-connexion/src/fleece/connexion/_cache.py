@@ -91,7 +91,9 @@ def get_connexion_app(
         FileNotFoundError: the document does not exist.
     """
     spec = os.fspath(app_swagger_path)
-    key = (app_name, spec, os.getcwd(), strict_validation, validate_responses)
+    # A relative path means something else in another working directory.
+    cwd = "" if spec.startswith("/") else os.getcwd()
+    key = (app_name, spec, cwd, strict_validation, validate_responses)
     if cache_app:
         app = _CALL_CACHE.get(key)
         if app is not None:

@@ -77,7 +77,7 @@ class HeaderDict(dict[str, Any]):
         return super().get(key.lower(), default)
 
 
-_PROXY_KINDS = {
+_DESCRIPTIONS = {
     EventKind.REST_V1: "an API Gateway REST v1 proxy event",
     EventKind.HTTP_API_V2: "an API Gateway HTTP API v2 event",
     EventKind.FUNCTION_URL: "a Lambda Function URL event",
@@ -169,12 +169,12 @@ def request_from_event(event: object) -> Request:
     try:
         return _BUILDERS[kind](kind, event)
     except EventError as error:
-        raise EventError(f"malformed {_PROXY_KINDS[kind]}: {error}") from None
+        raise EventError(f"malformed {_DESCRIPTIONS[kind]}: {error}") from None
     except (AttributeError, TypeError, KeyError) as error:
         # A field of an unexpected type deeper down, e.g. a header name that is a
         # number in an event built by hand.
         raise EventError(
-            f"malformed {_PROXY_KINDS[kind]}: unexpected structure ({error})"
+            f"malformed {_DESCRIPTIONS[kind]}: unexpected structure ({error})"
         ) from None
 
 
@@ -344,11 +344,15 @@ def _rest_v1(kind: EventKind, event: Mapping[str, Any]) -> Request:
     root_path = ""
     host = _header_value(headers, "host") or ""
     stage = _field(context, "stage", str)
-    if stage and ".execute-api." in host:
+    if stage and stage != "$default" and ".execute-api." in host:
         # Clients call https://{api}.execute-api.{region}.amazonaws.com/{stage}/{path}:
-        # the stage is the app's root, so the URLs the app builds carry it.
+        # the stage is the app's root, so the URLs the app builds carry it. REST APIs
+        # leave it out of `path`; HTTP APIs (payload version 1.0) keep it there.
         root_path = "/" + stage
-        path = root_path + path
+        if event.get("version") != "1.0":
+            path = root_path + path
+        elif not (path == root_path or path.startswith(root_path + "/")):
+            root_path = ""
     body = _body(event)
     return Request(
         kind,
