@@ -56,7 +56,7 @@ def test_persistent_server_errors_report_the_last_status(rackspace: Any) -> None
         if request.path.startswith("/faws")
         else None
     )
-    with pytest.raises(CredentialsError, match=r"refused: HTTP 502 Bad Gateway$"):
+    with pytest.raises(CredentialsError, match=r"failed: HTTP 502 Bad Gateway$"):
         get_aws_credentials(
             rackspace.account, username=rackspace.username, apikey=rackspace.apikey
         )

@@ -295,8 +295,9 @@ def _post_json(
         ) from None
     if response.status_code >= 400:
         title = _redact(_error_title(response), secrets)
+        verdict = "failed" if response.status_code >= 500 else "refused"
         raise CredentialsError(
-            f"{service} ({url}) refused: HTTP {response.status_code} {title}".rstrip()
+            f"{service} ({url}) {verdict}: HTTP {response.status_code} {title}".rstrip()
         )
     try:
         return response.json()
