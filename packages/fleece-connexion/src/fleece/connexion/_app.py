@@ -7,7 +7,8 @@ import os
 import warnings
 from typing import Any
 
-from fleece.connexion._asgi import GENERIC_500, Logger, current_logger, default_logger
+from fleece.connexion._events import INTERNAL_ERROR
+from fleece.connexion._logging import Logger, current_logger, default_logger
 from fleece.connexion._wsgi import InlineWSGIBridge
 
 with warnings.catch_warnings():
@@ -113,7 +114,7 @@ class FleeceApp(connexion.FlaskApp):  # type: ignore[misc]  # connexion is untyp
         self._logger().exception(
             "unhandled exception serving %s %s", request.method, request.url.path
         )
-        return problem(500, "Internal Server Error", GENERIC_500)
+        return problem(500, "Internal Server Error", INTERNAL_ERROR)
 
 
 def _is_request_decoding_error(exc: Exception) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from fleece.connexion._asgi import Logger
+from fleece.connexion._logging import Logger
 
 if TYPE_CHECKING:
     from fleece.connexion._app import FleeceApp

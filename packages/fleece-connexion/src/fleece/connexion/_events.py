@@ -500,6 +500,12 @@ _BUILDERS = {
 }
 
 
+INTERNAL_ERROR = (
+    "The server encountered an internal error and was unable to complete your request."
+)
+"""The detail of every 500 fleece answers: nothing about what went wrong."""
+
+
 def problem(status: int, detail: str) -> Response:
     """A response with an RFC 7807 problem body, as connexion writes its errors.
 

@@ -1,0 +1,34 @@
+"""The logger errors go to: the caller's, else the app's, else fleece's own."""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+from typing import Any, Protocol
+
+
+class Logger(Protocol):
+    """What fleece logs through: a stdlib ``Logger`` or a fleece ``BoundLogger``."""
+
+    def exception(self, msg: str, /, *args: Any) -> Any:
+        """Log ``msg`` at error level with the current exception's traceback."""
+
+    def error(self, msg: str, /, *args: Any) -> Any:
+        """Log ``msg`` at error level."""
+
+    def warning(self, msg: str, /, *args: Any) -> Any:
+        """Log ``msg`` at warning level."""
+
+
+current_logger: contextvars.ContextVar[Logger | None] = contextvars.ContextVar(
+    "fleece_connexion_logger", default=None
+)
+"""The logger passed to the call being served, seen by the app's error handlers."""
+
+
+@functools.cache
+def default_logger() -> Logger:
+    """Return fleece's ``fleece.connexion`` logger (it leaves root's handlers alone)."""
+    from fleece.log import get_logger
+
+    return get_logger("fleece.connexion", clobber_root_handler=False)
