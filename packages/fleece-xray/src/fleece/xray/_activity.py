@@ -66,13 +66,16 @@ def parse_trace_header(header: str) -> int:
 
 
 class _HeaderCache:
-    """The last trace header seen and its classification (it changes per invocation)."""
+    """The last trace header seen and its classification (it changes per invocation).
 
-    __slots__ = ("raw", "state")
+    Both live in one tuple, replaced in one assignment, so threads never see a
+    header paired with another header's classification.
+    """
+
+    __slots__ = ("last",)
 
     def __init__(self) -> None:
-        self.raw: Any = None
-        self.state = INVALID
+        self.last: tuple[Any, int] = (None, INVALID)
 
 
 _header_cache = _HeaderCache()
@@ -83,12 +86,12 @@ def trace_header_state() -> int:
     raw = _read_env(_TRACE_HEADER_KEY)
     if raw is None:
         return INVALID
-    cache = _header_cache
-    if raw == cache.raw:
-        return cache.state
+    last_raw, last_state = _header_cache.last
+    if raw == last_raw:
+        return last_state
     value = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
     state = parse_trace_header(value)
-    cache.raw, cache.state = raw, state
+    _header_cache.last = (raw, state)
     return state
 
 

@@ -41,13 +41,16 @@ def put_arguments(subsegment: Any, arguments: tuple[list[str], dict[str, str]]) 
         warn_once("metadata", "X-Ray metadata not recorded: %r", error)
 
 
-def _add_exception(recorder: Any, subsegment: Any, exception: BaseException) -> None:
+def _stack(recorder: Any, exception: BaseException) -> Any:
     import traceback  # loaded by aws-xray-sdk already whenever tracing is active
 
-    stack = traceback.extract_tb(exception.__traceback__, limit=recorder.max_trace_back)
-    subsegment.add_exception(exception, stack)
-    cause = getattr(subsegment, "cause", None)
+    # The innermost frames, where the exception was raised, matter most.
+    return traceback.extract_tb(exception.__traceback__, -recorder.max_trace_back)
+
+
+def _cut_messages(subsegment: Any) -> None:
     # A huge exception message would push the document past the 64 KiB datagram.
+    cause = getattr(subsegment, "cause", None)
     for throwable in cause.get("exceptions", ()) if isinstance(cause, dict) else ():
         message = getattr(throwable, "message", None)
         if isinstance(message, str):
@@ -71,15 +74,9 @@ def end(
         meta_processor: an aws-xray-sdk metadata callback (AWS and HTTP fields).
     """
     try:
+        stack = None if exception is None else _stack(recorder, exception)
         if meta_processor is not None and call is not None:
             wrapped, instance, args, kwargs, return_value = call
-            stack = None
-            if exception is not None:
-                import traceback
-
-                stack = traceback.extract_tb(
-                    exception.__traceback__, limit=recorder.max_trace_back
-                )
             meta_processor(
                 wrapped=wrapped,
                 instance=instance,
@@ -90,8 +87,10 @@ def end(
                 subsegment=subsegment,
                 stack=stack,
             )
-        if isinstance(exception, Exception) and not subsegment.cause:
-            _add_exception(recorder, subsegment, exception)
+        if isinstance(exception, Exception):
+            if not subsegment.cause:
+                subsegment.add_exception(exception, stack)
+            _cut_messages(subsegment)
     except Exception as error:
         warn_once("record", "X-Ray subsegment details not recorded: %r", error)
     try:
