@@ -339,3 +339,26 @@ def test_bad_default_retries_raise_at_once_and_keep_the_previous_default(
     http_server.enqueue(503)
     assert requests.get(http_server.url).status_code == 200
     assert len(http_server.requests) == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs"),
+    [
+        ((2,), {}),
+        ((), {"total": 2}),
+        (({"total": 2},), {}),
+        ((Retry(2),), {}),
+    ],
+    ids=["positional", "keywords", "dict", "retry"],
+)
+def test_set_default_retries_takes_every_spelling(
+    http_server: ScriptedHTTPServer, args: tuple[object, ...], kwargs: dict[str, int]
+) -> None:
+    """Retry arguments, keywords, a dict or a Retry: two retries after resets."""
+    requests.set_default_retries(*args, **kwargs)
+    http_server.set_default(reset=True)
+
+    with pytest.raises(requests.ConnectionError):
+        requests.get(http_server.url)
+
+    assert len(http_server.requests) == 3
