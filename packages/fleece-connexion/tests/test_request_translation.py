@@ -234,3 +234,15 @@ def test_http_api_payload_v1_default_stage_is_no_root(
     received = echo(event)
     assert received["script_root"] == ""
     assert received["url"] == "https://abc123.execute-api.us-east-1.amazonaws.com/echo"
+
+
+@pytest.mark.parametrize("port", ["²", "99999999", "-1", ""])
+def test_odd_forwarded_ports_fall_back_to_the_scheme_default(
+    echo: Callable[[Any], dict[str, Any]], port: str
+) -> None:
+    """X-Forwarded-Port is only trusted when it is a port number."""
+    received = echo(apigw_v1_event("GET", "/echo", headers={"X-Forwarded-Port": port}))
+    assert (
+        received["url"]
+        == "https://abc123.execute-api.us-east-1.amazonaws.com/prod/echo"
+    )

@@ -140,6 +140,18 @@ BUILDERS = [apigw_v1_event, apigw_v2_event, function_url_event, alb_event]
 SERVER_ERROR_ROUTES = ("boom", "unavailable", "broken")
 
 texts = st.text(max_size=20)
+header_names = st.sampled_from(
+    [
+        "host",
+        "content-type",
+        "content-length",
+        "cookie",
+        "transfer-encoding",
+        "x-forwarded-for",
+        "x-forwarded-port",
+        "x-forwarded-proto",
+    ]
+) | st.text("abcdefghijklmnopqrstuvwxyz-", min_size=1, max_size=12)
 values = texts | st.lists(texts, min_size=1, max_size=3)
 
 
@@ -163,13 +175,7 @@ def proxy_events(draw: st.DrawFn) -> dict[str, Any]:
         method if method.isalpha() else "GET",
         path,
         query=draw(st.dictionaries(texts, values, max_size=3)),
-        headers=draw(
-            st.dictionaries(
-                st.text("abcdefghijklmnopqrstuvwxyz-", min_size=1, max_size=12),
-                texts,
-                max_size=3,
-            )
-        ),
+        headers=draw(st.dictionaries(header_names, texts, max_size=4)),
         body=body,
     )
     if not method.isalpha():

@@ -87,6 +87,7 @@ _DESCRIPTIONS = {
 }
 _METHOD = re.compile(r"[A-Za-z]{1,32}")
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+_PORT = re.compile(r"[0-9]{1,5}")
 _PLAIN = re.compile(r"[\w.~-]*", re.ASCII)
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 # Hop-by-hop and framing headers describe how the client sent the body, not the body
@@ -105,6 +106,7 @@ _TEXT_TYPES = frozenset(
     }
 )
 _TEXT_CHARSETS = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})
+_CHARSET = re.compile(r"charset\s*=\s*\"?([\w.:-]+)", re.IGNORECASE)
 
 
 def detect_event(event: object) -> EventKind:
@@ -119,13 +121,13 @@ def detect_event(event: object) -> EventKind:
     Raises:
         EventError: the event is of no known shape.
     """
-    if not isinstance(event, Mapping):
+    if not isinstance(event, dict):
         raise EventError(
             "unknown event shape: an event is a JSON object, "
             f"not {type(event).__name__}"
         )
     context = event.get("requestContext")
-    if isinstance(context, Mapping):
+    if isinstance(context, dict):
         if "elb" in context:
             multi = "multiValueHeaders" in event or (
                 "multiValueQueryStringParameters" in event
@@ -140,7 +142,7 @@ def detect_event(event: object) -> EventKind:
             return EventKind.REST_V1
     parameters = event.get("parameters")
     if (
-        isinstance(parameters, Mapping)
+        isinstance(parameters, dict)
         and "gateway" in parameters
         and "request" in parameters
     ):
@@ -165,14 +167,14 @@ def request_from_event(event: object) -> Request:
             which field is wrong.
     """
     kind = detect_event(event)
-    assert isinstance(event, Mapping)  # noqa: S101 - detect_event checked it
+    assert isinstance(event, dict)  # noqa: S101 - detect_event checked it
     try:
         return _BUILDERS[kind](kind, event)
     except EventError as error:
         raise EventError(f"malformed {_DESCRIPTIONS[kind]}: {error}") from None
-    except (AttributeError, TypeError, KeyError) as error:
-        # A field of an unexpected type deeper down, e.g. a header name that is a
-        # number in an event built by hand.
+    except (AttributeError, TypeError, KeyError, ValueError) as error:
+        # A field of an unexpected type or value deeper down, e.g. a header name
+        # that is a number in an event built by hand.
         raise EventError(
             f"malformed {_DESCRIPTIONS[kind]}: unexpected structure ({error})"
         ) from None
@@ -187,7 +189,7 @@ def _field(mapping: Mapping[str, Any], key: str, kind: type | tuple[type, ...]) 
 
 def _type_names(kind: type | tuple[type, ...]) -> str:
     kinds = kind if isinstance(kind, tuple) else (kind,)
-    names: dict[type, str] = {str: "a string", list: "a list", Mapping: "an object"}
+    names: dict[type, str] = {str: "a string", list: "a list", dict: "an object"}
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 
 
@@ -205,8 +207,8 @@ def _utf8(value: str, what: str) -> bytes:
 
 
 def _method(value: Any) -> str:
-    if value in _METHODS:
-        return str(value)
+    if type(value) is str and value in _METHODS:
+        return value
     method = _text(value, "the HTTP method")
     if not _METHOD.fullmatch(method):
         raise EventError(f"the HTTP method {method[:40]!r} is not a method name")
@@ -217,7 +219,7 @@ def _pairs(multi: Any, single: Any, what: str, *, lower: bool) -> list[tuple[str
     """Flatten multi-value and single-value maps; the multi-value entries win."""
     pairs: list[tuple[str, str]] = []
     if multi:
-        if not isinstance(multi, Mapping):
+        if not isinstance(multi, dict):
             raise EventError(f"multi-value {what}s must be an object")
         for name, values in multi.items():
             if values is None:
@@ -230,7 +232,7 @@ def _pairs(multi: Any, single: Any, what: str, *, lower: bool) -> list[tuple[str
                     raise EventError(f"{what} {name!r} must be a string")
                 pairs.append((key, value))
     if single:
-        if not isinstance(single, Mapping):
+        if not isinstance(single, dict):
             raise EventError(f"{what}s must be an object")
         seen = {key for key, _ in pairs}
         for name, value in single.items():
@@ -284,7 +286,7 @@ def _scope(
     host = _header_value(headers, "host") or "localhost"
     host, _, host_port = host.partition(":")
     port_text = _header_value(headers, "x-forwarded-port") or host_port
-    port = int(port_text) if port_text.isdigit() and len(port_text) < 6 else 0
+    port = int(port_text) if _PORT.fullmatch(port_text) else 0
     try:
         asgi_headers = [
             (name.encode(), value.encode())
@@ -327,19 +329,19 @@ def _query_string(pairs: list[tuple[str, str]]) -> bytes:
 def _rest_v1(kind: EventKind, event: Mapping[str, Any]) -> Request:
     method = _method(event.get("httpMethod"))
     headers = _pairs(
-        _field(event, "multiValueHeaders", Mapping),
-        _field(event, "headers", Mapping),
+        _field(event, "multiValueHeaders", dict),
+        _field(event, "headers", dict),
         "header",
         lower=True,
     )
     query = _pairs(
-        _field(event, "multiValueQueryStringParameters", Mapping),
-        _field(event, "queryStringParameters", Mapping),
+        _field(event, "multiValueQueryStringParameters", dict),
+        _field(event, "queryStringParameters", dict),
         "query parameter",
         lower=False,
     )
     context = event["requestContext"]
-    identity = _field(context, "identity", Mapping) or {}
+    identity = _field(context, "identity", dict) or {}
     path = unquote(_field(event, "path", str) or "/")
     root_path = ""
     host = _header_value(headers, "host") or ""
@@ -372,7 +374,7 @@ def _rest_v1(kind: EventKind, event: Mapping[str, Any]) -> Request:
 
 def _payload_v2(kind: EventKind, event: Mapping[str, Any]) -> Request:
     context = event["requestContext"]
-    http = _field(context, "http", Mapping) or {}
+    http = _field(context, "http", dict) or {}
     method = _method(http.get("method"))
     raw_path = _field(event, "rawPath", str) or _field(http, "path", str) or "/"
     path = unquote(raw_path)
@@ -385,7 +387,7 @@ def _payload_v2(kind: EventKind, event: Mapping[str, Any]) -> Request:
             root_path = prefix
     raw_query = _field(event, "rawQueryString", str) or ""
     query_string = quote(raw_query, safe=_QUERY_SAFE).encode("ascii")
-    headers = _pairs(None, _field(event, "headers", Mapping), "header", lower=True)
+    headers = _pairs(None, _field(event, "headers", dict), "header", lower=True)
     cookies = _field(event, "cookies", list)
     if cookies:
         texts = [_text(cookie, "a cookie") for cookie in cookies]
@@ -408,8 +410,8 @@ def _payload_v2(kind: EventKind, event: Mapping[str, Any]) -> Request:
 def _alb(kind: EventKind, event: Mapping[str, Any]) -> Request:
     method = _method(event.get("httpMethod"))
     headers = _pairs(
-        _field(event, "multiValueHeaders", Mapping),
-        _field(event, "headers", Mapping),
+        _field(event, "multiValueHeaders", dict),
+        _field(event, "headers", dict),
         "header",
         lower=True,
     )
@@ -417,8 +419,8 @@ def _alb(kind: EventKind, event: Mapping[str, Any]) -> Request:
     query = [
         (unquote_plus(name), unquote_plus(value))
         for name, value in _pairs(
-            _field(event, "multiValueQueryStringParameters", Mapping),
-            _field(event, "queryStringParameters", Mapping),
+            _field(event, "multiValueQueryStringParameters", dict),
+            _field(event, "queryStringParameters", dict),
             "query parameter",
             lower=False,
         )
@@ -439,11 +441,11 @@ _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 def _request_template(kind: EventKind, event: Mapping[str, Any]) -> Request:
     parameters = event["parameters"]
-    gateway = _field(parameters, "gateway", Mapping) or {}
-    request = _field(parameters, "request", Mapping) or {}
-    context = _field(event, "rawContext", Mapping) or {}
+    gateway = _field(parameters, "gateway", dict) or {}
+    request = _field(parameters, "request", dict) or {}
+    context = _field(event, "rawContext", dict) or {}
     method = _method(context.get("httpMethod") or gateway.get("http-method"))
-    path_values = _field(request, "path", Mapping) or {}
+    path_values = _field(request, "path", dict) or {}
 
     def fill(match: re.Match[str]) -> str:
         name = match.group(1)
@@ -456,14 +458,14 @@ def _request_template(kind: EventKind, event: Mapping[str, Any]) -> Request:
 
     resource_path = _text(gateway.get("resource-path", "/"), "'resource-path'")
     path = unquote(_PLACEHOLDER.sub(fill, resource_path))
-    query = _field(request, "querystring", Mapping) or {}
+    query = _field(request, "querystring", dict) or {}
     try:
         query_string = urlencode(
             [(str(k), v) for k, v in query.items() if v is not None], doseq=True
         ).encode("ascii")
     except UnicodeEncodeError:
         raise EventError("a query parameter is not valid Unicode text") from None
-    header_map = _field(request, "header", Mapping) or {}
+    header_map = _field(request, "header", dict) or {}
     headers = [
         (str(name).lower(), str(value))
         for name, value in header_map.items()
@@ -476,7 +478,7 @@ def _request_template(kind: EventKind, event: Mapping[str, Any]) -> Request:
         body = _utf8(json.dumps(payload), "'body'")
         if _header_value(headers, "content-type") is None:
             headers.append(("content-type", "application/json"))
-    identity = _field(context, "identity", Mapping) or {}
+    identity = _field(context, "identity", dict) or {}
     scope = _scope(
         event,
         method,
@@ -547,7 +549,7 @@ def _encode_body(response: Response) -> tuple[str, bool]:
         or media_type in _TEXT_TYPES
         or media_type.endswith(("+json", "+xml"))
     )
-    charset = re.search(r"charset\s*=\s*\"?([\w.:-]+)", parameters, re.IGNORECASE)
+    charset = _CHARSET.search(parameters)
     if text and (charset is None or charset.group(1).lower() in _TEXT_CHARSETS):
         try:
             return body.decode(), False
@@ -647,9 +649,9 @@ def _parsed_body(body: bytes) -> Any:
 
 
 def _client_error_message(parsed: Any) -> str:
-    if isinstance(parsed, Mapping):
+    if isinstance(parsed, dict):
         error = parsed.get("error")
-        if isinstance(error, Mapping) and error.get("message"):
+        if isinstance(error, dict) and error.get("message"):
             return str(error["message"])
         if parsed.get("detail"):
             return str(parsed["detail"])
