@@ -111,6 +111,20 @@ def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
             f"cp312-abi3-{platform}",
             {"tinynew/__init__.py": "NEW = True\n"},
         )
+    make_wheel(
+        house,
+        "tinyold",
+        "1.0",
+        "py3-none-manylinux_2_12_x86_64",
+        {"tinyold/__init__.py": ""},
+    )
+    make_wheel(
+        house,
+        "tinyglibc228",
+        "1.0",
+        "py3-none-manylinux_2_28_x86_64",
+        {"tinyglibc228/__init__.py": ""},
+    )
     return house
 
 
@@ -542,6 +556,23 @@ def test_requirement_without_a_wheel_for_the_python_fails_naming_it(
         "(pip installs only manylinux wheels; for a package without one, use "
         "--builder docker)"
     ]
+
+
+def test_wheels_must_fit_the_glibc_of_lambdas_runtime(service: Path) -> None:
+    """python3.11 runs on Amazon Linux 2 (glibc 2.26): a manylinux_2_28 wheel is
+    refused there and taken for 3.12; a manylinux_2_12-only wheel fits both."""
+    (service / "src" / "requirements.txt").write_text("tinyold\ntinyglibc228\n")
+
+    old_runtime = run_build(service, "--python", "3.11")
+    new_runtime = run_build(service, "--python", "3.12")
+
+    assert old_runtime.exit_code == 1
+    assert old_runtime.stderr.splitlines()[-1].startswith(
+        "Error: no Linux wheel of tinyglibc228 for Lambda's python 3.11 on x86_64"
+    )
+    assert new_runtime.exit_code == 0, new_runtime.output
+    names = zip_names(service / "dist" / "lambda_function.zip")
+    assert {"tinyold/__init__.py", "tinyglibc228/__init__.py"} <= set(names)
 
 
 def test_failed_build_leaves_the_target_and_cache_untouched(

@@ -28,6 +28,7 @@ _SKIPPED_DIRECTORIES = frozenset({"__pycache__", ".git", ".hg", ".svn"})
 _SKIPPED_SUFFIXES = (".pyc", ".pyo")
 
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")
+_LOCAL_SIGNATURE = b"PK\x03\x04"
 _USES_DATA_DESCRIPTOR = 0x08
 
 
@@ -278,12 +279,20 @@ def _copy_entry(
     info = copy.copy(content.info)
     info.filename = name
     source.seek(info.header_offset)
-    header = _LOCAL_HEADER.unpack(source.read(_LOCAL_HEADER.size))
+    raw_header = source.read(_LOCAL_HEADER.size)
+    damaged = BuildError(
+        f"{content.archive} is damaged at {name}; run again with --rebuild"
+    )
+    if len(raw_header) != _LOCAL_HEADER.size:
+        raise damaged
+    header = _LOCAL_HEADER.unpack(raw_header)
+    if header[0] != _LOCAL_SIGNATURE:
+        raise damaged
     name_length, extra_length = header[-2:]
     source.seek(name_length + extra_length, os.SEEK_CUR)
     data = source.read(info.compress_size)
     if len(data) != info.compress_size:
-        raise BuildError(f"{content.archive} is truncated at {name}")
+        raise damaged
     target = archive.fp
     if target is None:
         raise ValueError("the archive is closed")

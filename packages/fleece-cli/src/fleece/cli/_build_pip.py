@@ -14,7 +14,9 @@ from fleece.cli._build_errors import BuildError
 #: (glibc 2.26), python3.12 and later on Amazon Linux 2023 (glibc 2.34).
 LAMBDA_GLIBC = {"3.11": 26, "3.12": 34, "3.13": 34}
 _MACHINE = {"x86_64": "x86_64", "arm64": "aarch64"}
-_OLDEST_PEP600_GLIBC = 17  # manylinux2014 is manylinux_2_17.
+# The oldest manylinux glibc per machine: manylinux1 is manylinux_2_5 on x86_64;
+# aarch64 wheels start at manylinux2014, which is manylinux_2_17.
+_OLDEST_GLIBC = {"x86_64": 5, "aarch64": 17}
 # pip options set through the environment that would put packages elsewhere than
 # the layer, or that contradict --target.
 _CONFLICTING_ENV = ("PIP_TARGET", "PIP_PREFIX", "PIP_ROOT", "PIP_USER", "PIP_EDITABLE")
@@ -24,8 +26,9 @@ _NO_MATCH = re.compile(r"No matching distribution found for (?P<requirement>.+)$
 def manylinux_platforms(python: str, arch: str) -> list[str]:
     """Return the wheel platform tags that run on Lambda's ``python`` and ``arch``.
 
-    pip matches ``--platform`` tags exactly (only ``manylinux2014``/``2010`` expand to
-    older aliases), so every ``manylinux_2_N`` up to the runtime's glibc is listed.
+    pip matches ``--platform`` tags exactly (only ``manylinux2014`` expands, to the
+    older ``manylinux2010``/``manylinux1`` aliases), so every ``manylinux_2_N`` up
+    to the runtime's glibc is listed.
 
     Args:
         python: Lambda's Python version, e.g. ``"3.12"``.
@@ -38,7 +41,7 @@ def manylinux_platforms(python: str, arch: str) -> list[str]:
     newest = LAMBDA_GLIBC[python]
     return [f"manylinux2014_{machine}"] + [
         f"manylinux_2_{minor}_{machine}"
-        for minor in range(_OLDEST_PEP600_GLIBC, newest + 1)
+        for minor in range(_OLDEST_GLIBC[machine], newest + 1)
     ]
 
 
