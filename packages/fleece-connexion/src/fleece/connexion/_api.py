@@ -44,13 +44,14 @@ def call_api(
 
     Returns:
         For a proxy-style event, the integration's response dict (``statusCode``,
-        ``headers``, ``body``, ``isBase64Encoded``, ...); an event of no known shape
-        gets a 400 one. For a request-template event, the parsed JSON body.
+        ``headers``, ``body``, ``isBase64Encoded``, ...; a malformed one gets a 400
+        dict). For a request-template event, the parsed JSON body.
 
     Raises:
-        HTTPError: a request-template event got a 4xx answer (message from the
-            body's ``error.message`` or ``detail``) or a 5xx answer (status only), or
-            was malformed (400).
+        HTTPError: 400 for an event of no known shape or a malformed
+            request-template event; for a request-template event, the 4xx answer
+            (message from the body's ``error.message`` or ``detail``) or 5xx answer
+            (status only).
     """
     app = get_ready_app(
         app_name,
@@ -136,8 +137,8 @@ def _serve(
         ``proxy``) the parsed response body.
 
     Raises:
-        HTTPError: a request-template event got a 4xx/5xx answer or was malformed
-            (unless ``proxy``).
+        HTTPError: unless ``proxy``, for an event of no known shape, a malformed
+            request-template event, or a request-template event answered 4xx/5xx.
     """
     log = logger if logger is not None else default_logger()
     try:
@@ -145,7 +146,8 @@ def _serve(
     except EventError as error:
         log.warning("rejected event: %s", error)
         kind = _kind_or_none(event)
-        if kind is EventKind.REQUEST_TEMPLATE and not proxy:
+        if not proxy and kind in (None, EventKind.REQUEST_TEMPLATE):
+            # Only a proxy integration expects a response dict back.
             raise HTTPError(400, str(error)) from None
         return answer_for(kind, problem(400, str(error)))
     request.scope["aws.context"] = context
