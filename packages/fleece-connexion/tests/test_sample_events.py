@@ -8,6 +8,13 @@ from typing import Any
 import pytest
 
 from fleece.connexion import EventKind, detect_event
+from fleece.testing import (
+    alb_event,
+    apigw_v1_event,
+    apigw_v2_event,
+    function_url_event,
+    request_template_event,
+)
 
 Api = Callable[..., Any]
 Load = Callable[[str], dict[str, Any]]
@@ -29,6 +36,26 @@ def test_each_sample_event_is_recognised(
 ) -> None:
     """detect_event names the integration that sent each sample."""
     assert kind is detect_event(sample_event(name))
+
+
+@pytest.mark.parametrize(
+    ("event", "kind"),
+    [
+        (apigw_v1_event("GET", "/pets"), EventKind.REST_V1),
+        (apigw_v2_event("GET", "/pets"), EventKind.HTTP_API_V2),
+        (apigw_v2_event("GET", "/pets", stage="beta"), EventKind.HTTP_API_V2),
+        (function_url_event("GET", "/pets"), EventKind.FUNCTION_URL),
+        (alb_event("GET", "/pets"), EventKind.ALB),
+        (alb_event("GET", "/pets", multi_value=True), EventKind.ALB_MULTI_VALUE),
+        (request_template_event("GET", "/pets"), EventKind.REQUEST_TEMPLATE),
+    ],
+    ids=lambda value: getattr(value, "name", ""),
+)
+def test_events_from_fleece_testing_builders_are_recognised(
+    event: dict[str, Any], kind: EventKind
+) -> None:
+    """The builders and the detection agree on every integration."""
+    assert detect_event(event) is kind
 
 
 def test_rest_v1_proxy_event_gets_a_rest_v1_answer(

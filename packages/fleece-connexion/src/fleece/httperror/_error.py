@@ -38,7 +38,8 @@ class HTTPError(Exception):
     message): the ``^NNN:`` form API Gateway integration responses match on.
 
     Args:
-        status: the HTTP status code, 100 to 599; None means 500.
+        status: the HTTP status code, 100 to 599 (None, as fleece 1.x allowed,
+            means 500).
         message: optional text added after the reason phrase.
 
     Raises:
@@ -48,7 +49,7 @@ class HTTPError(Exception):
 
     default_status = 500
 
-    def __init__(self, status: int | None = None, message: str | None = None) -> None:
+    def __init__(self, status: int | None = 500, message: str | None = None) -> None:
         if status is None:
             status = self.default_status
         if isinstance(status, bool) or not isinstance(status, int):
