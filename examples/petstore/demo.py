@@ -168,7 +168,13 @@ def check_cloudwatch_copy() -> None:
         )["events"]
     ]
     say(f"CloudWatch Logs holds {len(events)} lines of the petstore logger")
+    for event in events:
+        print(event["message"])
     check(len(events) > 0, "no log line reached CloudWatch Logs")
+    check(
+        all(json.loads(event["message"])["logger"] for event in events),
+        "CloudWatch Logs lines are not fleece's JSON lines",
+    )
 
 
 def build_zip() -> None:

@@ -10,6 +10,7 @@ from typing import Any
 from fleece import boto3, requests
 from fleece.connexion import call_api
 from fleece.log import (
+    JsonFormatter,
     RetryHandler,
     get_logger,
     inject_request_ids_into_environment,
@@ -38,16 +39,16 @@ if os.environ.get("PETSTORE_LOG_GROUP"):
     # A copy of every line in a log group of its own; when CloudWatch Logs fails, the
     # RetryHandler retries, then keeps the lines until it recovers: the handler never
     # crashes because of it.
-    logger.addHandler(
-        RetryHandler(
-            watchtower.CloudWatchLogHandler(
-                log_group_name=os.environ["PETSTORE_LOG_GROUP"],
-                log_stream_name=str(uuid.uuid4()),
-                use_queues=False,
-                create_log_group=True,
-            )
+    cloudwatch = RetryHandler(
+        watchtower.CloudWatchLogHandler(
+            log_group_name=os.environ["PETSTORE_LOG_GROUP"],
+            log_stream_name=str(uuid.uuid4()),
+            use_queues=False,
+            create_log_group=True,
         )
     )
+    cloudwatch.setFormatter(JsonFormatter())  # the same JSON lines as stdout
+    logger.addHandler(cloudwatch)
 
 
 @inject_request_ids_into_environment
