@@ -49,8 +49,12 @@ class FleeceApp(connexion.FlaskApp):  # type: ignore[misc]  # connexion is untyp
     ) -> None:
         super().__init__(import_name, **kwargs)
         self.logger = logger
-        bridged = self._middleware_app
-        bridged.asgi_app = InlineWSGIBridge(bridged.asgi_app)
+        self.prepared = False
+        # The ASGI-to-WSGI bridge is a private part of FlaskApp; should a connexion
+        # release move it, requests just keep going through connexion's own bridge.
+        bridged = getattr(self, "_middleware_app", None)
+        if bridged is not None and hasattr(bridged, "asgi_app"):
+            bridged.asgi_app = InlineWSGIBridge(bridged.asgi_app)
         self.add_error_handler(NonConformingResponse, self._contract_violation)
         self.add_error_handler(Exception, self._unhandled_exception)
 
@@ -85,10 +89,10 @@ class FleeceApp(connexion.FlaskApp):  # type: ignore[misc]  # connexion is untyp
         front lets the caller see that error and drop the app.
         """
         middleware = self.middleware
-        if middleware.middleware_stack is None:
-            middleware.app, middleware.middleware_stack = (
-                middleware._build_middleware_stack()
-            )
+        build = getattr(middleware, "_build_middleware_stack", None)
+        if build is not None and middleware.middleware_stack is None:
+            middleware.app, middleware.middleware_stack = build()
+        self.prepared = True
 
     def _logger(self) -> Logger:
         return current_logger.get() or self.logger or default_logger()

@@ -47,7 +47,7 @@ def get_ready_app(
         cache_app,
         logger,
     )
-    if app.middleware.middleware_stack is None:
+    if not app.prepared:
         try:
             app.prepare()
         except BaseException:

@@ -448,16 +448,16 @@ def _request_template(kind: EventKind, event: Mapping[str, Any]) -> Request:
     path_values = _field(request, "path", dict) or {}
 
     def fill(match: re.Match[str]) -> str:
+        # A greedy {proxy+} segment may be keyed "proxy+" or "proxy"; its value
+        # spans several segments.
         name = match.group(1)
-        greedy = name.endswith("+")
         value = path_values.get(name, path_values.get(name.rstrip("+")))
         if value is None:
             raise EventError(f"path parameter {name!r} has no value")
-        # A greedy {proxy+} value spans segments: its slashes are separators.
-        return quote(str(value), safe="/" if greedy else "")
+        return str(value)
 
     resource_path = _text(gateway.get("resource-path", "/"), "'resource-path'")
-    path = unquote(_PLACEHOLDER.sub(fill, resource_path))
+    path = _PLACEHOLDER.sub(fill, resource_path)
     query = _field(request, "querystring", dict) or {}
     try:
         query_string = urlencode(
