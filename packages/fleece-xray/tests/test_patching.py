@@ -5,13 +5,12 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-import pytest
-import wrapt
-
 from fleece.testing import MotoServer, ScriptedHTTPServer, XRayDaemon
 
 AWS_CALLS = """
+    import importlib
     import json
+    import os
     import sys
     from fleece.xray import monkey_patch_botocore_for_xray, trace_xray_subsegment
 
@@ -19,10 +18,9 @@ AWS_CALLS = """
     monkey_patch_botocore_for_xray()
     loaded_by_patching = "botocore" in sys.modules
 
-    import {boto3} as boto3
-
     @trace_xray_subsegment
-    def handler():
+    def handler(module):
+        boto3 = importlib.import_module(module)
         identity = boto3.client("sts").get_caller_identity()
         s3 = boto3.client("s3", region_name="eu-west-1")
         try:
@@ -31,12 +29,18 @@ AWS_CALLS = """
             missing = error.response["Error"]["Code"]
         return identity["Account"], missing
 
-    print(json.dumps({{"result": handler(), "botocore_loaded_by_patching":
-                      loaded_by_patching}}))
+    results = [handler(module) for module in {modules!r}]
+    # Outside a trace (Lambda's init phase, say) the patched client stays silent.
+    del os.environ["_X_AMZN_TRACE_ID"]
+    untraced = importlib.import_module("boto3").client("sts").get_caller_identity()
+    print(json.dumps({{"results": results, "untraced": untraced["Account"],
+                      "botocore_loaded_by_patching": loaded_by_patching}}))
 """
 
 HTTP_CALLS = """
+    import importlib
     import json
+    import os
     import sys
     from fleece.xray import monkey_patch_requests_for_xray, trace_xray_subsegment
 
@@ -44,100 +48,100 @@ HTTP_CALLS = """
     loaded_by_patching = "requests" in sys.modules
     monkey_patch_requests_for_xray()
 
-    import {requests} as requests
-
     @trace_xray_subsegment
-    def handler():
+    def handler(module):
+        requests = importlib.import_module(module)
         ok = requests.get("{url}/users?id=7", timeout=5)
         broken = requests.post("{url}/orders", json={{"n": 1}}, timeout=5)
         return ok.status_code, broken.status_code
 
-    print(json.dumps({{"result": handler(), "requests_loaded_by_patching":
-                      loaded_by_patching}}))
+    results = [handler(module) for module in {modules!r}]
+    del os.environ["_X_AMZN_TRACE_ID"]
+    untraced = importlib.import_module("requests").get("{url}/", timeout=5)
+    print(json.dumps({{"results": results, "untraced": untraced.status_code,
+                      "requests_loaded_by_patching": loaded_by_patching}}))
 """
 
 
-def _importable(module: str, attribute: str) -> str:
-    found = pytest.importorskip(module)
-    if not hasattr(found, attribute):
-        pytest.skip(f"{module} has no {attribute} yet")
-    return module
-
-
-@pytest.fixture(params=["boto3", "fleece.boto3"])
-def boto3_module(request: pytest.FixtureRequest) -> str:
-    """boto3 itself, and fleece.boto3 when it is installed."""
-    return _importable(request.param, "client")
-
-
-@pytest.fixture(params=["requests", "fleece.requests"])
-def requests_module(request: pytest.FixtureRequest) -> str:
-    """requests itself, and fleece.requests when it is installed."""
-    return _importable(request.param, "get")
+def _available(modules: list[str], attribute: str) -> list[str]:
+    """The real library, and its fleece wrapper when that is installed and ready."""
+    found = []
+    for module in modules:
+        try:
+            loaded = importlib.import_module(module)
+        except ImportError:
+            continue
+        if hasattr(loaded, attribute):
+            found.append(module)
+    return found
 
 
 def test_aws_calls_become_aws_subsegments_with_operation_region_and_request_id(
-    scenarios: Any,
-    xray_daemon: XRayDaemon,
-    moto_env: MotoServer,
-    boto3_module: str,
+    scenarios: Any, xray_daemon: XRayDaemon, moto_env: MotoServer
 ) -> None:
-    """A call to moto's STS and a failing S3 call, traced under the handler."""
-    outcome = scenarios.run(
-        AWS_CALLS.format(boto3=boto3_module),
-        scenarios.lambda_env(xray_daemon),
-        xray_daemon,
-    )
+    """Calls to moto's STS and a failing S3 call, traced under the handler.
+
+    Through boto3, and through fleece.boto3 when it is installed.
+    """
+    modules = _available(["boto3", "fleece.boto3"], "client")
+    code = AWS_CALLS.format(modules=modules)
+    outcome = scenarios.run(code, scenarios.lambda_env(xray_daemon), xray_daemon)
 
     assert (outcome.returncode, outcome.stderr) == (0, "")
     assert outcome.result() == {
-        "result": ["123456789012", "404"],
+        "results": [["123456789012", "404"]] * len(modules),
+        "untraced": "123456789012",
         "botocore_loaded_by_patching": False,
     }
-    handler, sts, s3 = (outcome.one(name) for name in ("handler", "sts", "s3"))
-    assert (sts["parent_id"], s3["parent_id"]) == (handler["id"], handler["id"])
-    assert (sts["namespace"], s3["namespace"]) == ("aws", "aws")
-    assert sts["trace_id"] == scenarios.TRACE_ROOT
-    assert {key: sts["aws"][key] for key in ("operation", "region")} == {
-        "operation": "GetCallerIdentity",
-        "region": "us-east-1",
-    }
-    assert sts["aws"]["request_id"]
-    assert sts["http"] == {"response": {"status": 200}}
-    assert "fault" not in sts
-    assert {key: s3["aws"][key] for key in ("operation", "region")} == {
-        "operation": "HeadBucket",
-        "region": "eu-west-1",
-    }
-    assert s3["http"] == {"response": {"status": 404}}
-    assert s3["error"] is True
-    assert s3["cause"]["exceptions"][0]["remote"] is True
-    assert "fault" not in handler
+    handlers, stss, s3s = (outcome.named(name) for name in ("handler", "sts", "s3"))
+    assert [h["metadata"]["default"]["args"] for h in handlers] == [
+        [repr(module)] for module in modules
+    ]
+    for handler, sts, s3 in zip(handlers, stss, s3s, strict=True):
+        assert (sts["parent_id"], s3["parent_id"]) == (handler["id"], handler["id"])
+        assert (sts["namespace"], s3["namespace"]) == ("aws", "aws")
+        assert sts["trace_id"] == s3["trace_id"] == scenarios.TRACE_ROOT
+        assert {key: sts["aws"][key] for key in ("operation", "region")} == {
+            "operation": "GetCallerIdentity",
+            "region": "us-east-1",
+        }
+        assert sts["aws"]["request_id"]
+        assert sts["http"] == {"response": {"status": 200}}
+        assert "fault" not in sts
+        assert {key: s3["aws"][key] for key in ("operation", "region")} == {
+            "operation": "HeadBucket",
+            "region": "eu-west-1",
+        }
+        assert s3["http"] == {"response": {"status": 404}}
+        assert s3["error"] is True
+        assert s3["cause"]["exceptions"][0]["remote"] is True
+        assert "fault" not in handler
+    assert len(outcome.documents) == 3 * len(modules)
 
 
 def test_http_requests_become_remote_subsegments_and_carry_the_trace_header(
-    scenarios: Any,
-    xray_daemon: XRayDaemon,
-    http_server: ScriptedHTTPServer,
-    requests_module: str,
+    scenarios: Any, xray_daemon: XRayDaemon, http_server: ScriptedHTTPServer
 ) -> None:
-    """GET and POST to a local server: method, URL, status; the server sees the id."""
-    http_server.enqueue(200, {"id": 7})
-    http_server.enqueue(503, b"down")
-    outcome = scenarios.run(
-        HTTP_CALLS.format(requests=requests_module, url=http_server.url),
-        scenarios.lambda_env(xray_daemon),
-        xray_daemon,
-    )
+    """GET and POST to a local server: method, URL, status; the server sees the id.
+
+    Through requests, and through fleece.requests when it is installed.
+    """
+    modules = _available(["requests", "fleece.requests"], "get")
+    for _ in modules:
+        http_server.enqueue(200, {"id": 7})
+        http_server.enqueue(503, b"down")
+    code = HTTP_CALLS.format(modules=modules, url=http_server.url)
+    outcome = scenarios.run(code, scenarios.lambda_env(xray_daemon), xray_daemon)
 
     assert (outcome.returncode, outcome.stderr) == (0, "")
     assert outcome.result() == {
-        "result": [200, 503],
+        "results": [[200, 503]] * len(modules),
+        "untraced": 200,
         "requests_loaded_by_patching": False,
     }
-    handler = outcome.one("handler")
-    get, post = outcome.named("127.0.0.1")
-    assert [get["http"], post["http"]] == [
+    handlers, calls = outcome.named("handler"), outcome.named("127.0.0.1")
+    assert len(handlers) == len(modules)
+    assert [call["http"] for call in calls] == [
         {
             "request": {"method": "GET", "url": f"{http_server.url}/users"},
             "response": {"status": 200},
@@ -146,42 +150,19 @@ def test_http_requests_become_remote_subsegments_and_carry_the_trace_header(
             "request": {"method": "POST", "url": f"{http_server.url}/orders"},
             "response": {"status": 503},
         },
-    ]
-    assert (get["namespace"], get["parent_id"]) == ("remote", handler["id"])
-    assert post["fault"] is True
-    sent = [request.headers["X-Amzn-Trace-Id"] for request in http_server.requests]
+    ] * len(modules)
+    for index, call in enumerate(calls):
+        assert call["namespace"] == "remote"
+        assert call["parent_id"] == handlers[index // 2]["id"]
+        assert call.get("fault", False) is (index % 2 == 1)
+    sent = [request.headers.get("X-Amzn-Trace-Id") for request in http_server.requests]
     assert sent == [
-        f"Root={scenarios.TRACE_ROOT};Parent={get['id']};Sampled=1",
-        f"Root={scenarios.TRACE_ROOT};Parent={post['id']};Sampled=1",
+        *(
+            f"Root={scenarios.TRACE_ROOT};Parent={call['id']};Sampled=1"
+            for call in calls
+        ),
+        None,
     ]
-
-
-def test_patched_clients_outside_a_trace_work_silently(
-    scenarios: Any,
-    xray_daemon: XRayDaemon,
-    moto_env: MotoServer,
-    http_server: ScriptedHTTPServer,
-) -> None:
-    """In Lambda without a trace header (e.g. at init), patched calls log nothing."""
-    code = f"""
-        import json
-        from fleece.xray import (monkey_patch_botocore_for_xray,
-                                 monkey_patch_requests_for_xray)
-
-        monkey_patch_botocore_for_xray()
-        monkey_patch_requests_for_xray()
-        import boto3, requests
-
-        account = boto3.client("sts").get_caller_identity()["Account"]
-        status = requests.get("{http_server.url}/", timeout=5).status_code
-        print(json.dumps([account, status]))
-    """
-    env = scenarios.lambda_env(xray_daemon, header=None)
-    outcome = scenarios.run(code, env, xray_daemon)
-
-    assert (outcome.returncode, outcome.stderr, outcome.documents) == (0, "", [])
-    assert outcome.result() == ["123456789012", 200]
-    assert "X-Amzn-Trace-Id" not in http_server.requests[0].headers
 
 
 def test_unsampled_trace_is_propagated_but_nothing_is_sent(
@@ -209,26 +190,35 @@ def test_unsampled_trace_is_propagated_but_nothing_is_sent(
     assert http_server.requests[0].headers["X-Amzn-Trace-Id"].endswith(";Sampled=0")
 
 
-def test_patching_is_idempotent_in_process() -> None:
-    """Patching again (and again) wraps botocore and requests only once."""
-    import botocore.client
-    import requests
+def test_patching_again_or_with_the_sdk_wraps_each_method_only_once(
+    scenarios: Any,
+) -> None:
+    """Patching twice, then aws-xray-sdk's own patch(): one wrapper per method."""
+    code = """
+        import json
+        import botocore.client, botocore.endpoint, requests, wrapt
+        from aws_xray_sdk.core import patch
+        from fleece.xray import (monkey_patch_botocore_for_xray,
+                                 monkey_patch_requests_for_xray)
 
-    from fleece.xray import (
-        monkey_patch_botocore_for_xray,
-        monkey_patch_requests_for_xray,
-    )
+        def wrappers(cls, name):
+            count, method = 0, vars(cls)[name]
+            while isinstance(method, wrapt.FunctionWrapper):
+                count, method = count + 1, method.__wrapped__
+            return count
 
-    monkey_patch_botocore_for_xray()
-    monkey_patch_requests_for_xray()
-    first = (botocore.client.BaseClient._make_api_call, requests.Session.request)
-    monkey_patch_botocore_for_xray()
-    monkey_patch_requests_for_xray()
-    importlib.import_module("aws_xray_sdk.core").patch(["botocore"])
+        for _ in range(2):
+            monkey_patch_botocore_for_xray()
+            monkey_patch_requests_for_xray()
+        patch(["botocore"])
+        print(json.dumps([
+            wrappers(botocore.client.BaseClient, "_make_api_call"),
+            wrappers(botocore.endpoint.Endpoint, "prepare_request"),
+            wrappers(requests.Session, "request"),
+            wrappers(requests.Session, "prepare_request"),
+        ]))
+    """
+    outcome = scenarios.run(code, scenarios.lambda_env(None))
 
-    assert (botocore.client.BaseClient._make_api_call, requests.Session.request) == (
-        first
-    )
-    for patched in first:
-        assert isinstance(patched, wrapt.BoundFunctionWrapper)
-        assert not isinstance(patched.__wrapped__, wrapt.ObjectProxy)
+    assert (outcome.returncode, outcome.stderr) == (0, "")
+    assert outcome.result() == [1, 1, 1, 1]

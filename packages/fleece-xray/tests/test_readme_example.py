@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
-
-import pytest
 
 from fleece.testing import MotoServer, XRayDaemon
 
@@ -29,33 +28,49 @@ def get_user():
 """
 
 INVOKE = """
+    import importlib
     import json
-    from handler import lambda_handler
 
-    print(json.dumps(lambda_handler({"id": 1}, None)["User"]["UserName"]))
+    for module in {handlers!r}:
+        handler = importlib.import_module(module)
+        print(json.dumps(handler.lambda_handler({{"id": 1}}, None)["User"]["UserName"]))
 """
 
 
-@pytest.mark.parametrize("boto3_import", ["from fleece import boto3", "import boto3"])
 def test_readme_handler_traces_the_handler_and_its_iam_call(
-    scenarios: Any,
-    xray_daemon: XRayDaemon,
-    moto_env: MotoServer,
-    boto3_import: str,
+    scenarios: Any, xray_daemon: XRayDaemon, moto_env: MotoServer
 ) -> None:
-    """handler.py from the README: the IAM call nests under lambda_handler."""
-    if boto3_import.startswith("from fleece"):
-        boto3 = pytest.importorskip("fleece.boto3")
-        if not hasattr(boto3, "client"):
-            pytest.skip("fleece.boto3 has no client() yet")
-    handler = HANDLER.format(boto3_import=boto3_import)
-    (scenarios.directory / "handler.py").write_text(handler)
-    outcome = scenarios.run(INVOKE, scenarios.lambda_env(xray_daemon), xray_daemon)
+    """handler.py from the README: the IAM call nests under lambda_handler.
+
+    As written (``from fleece import boto3``) when fleece.boto3 is installed, and
+    with plain ``import boto3``.
+    """
+    handlers = ["handler_boto3"]
+    (scenarios.directory / "handler_boto3.py").write_text(
+        HANDLER.format(boto3_import="import boto3")
+    )
+    if hasattr(_try_import("fleece.boto3"), "client"):
+        handlers.insert(0, "handler")
+        (scenarios.directory / "handler.py").write_text(
+            HANDLER.format(boto3_import="from fleece import boto3")
+        )
+    outcome = scenarios.run(
+        INVOKE.format(handlers=handlers), scenarios.lambda_env(xray_daemon), xray_daemon
+    )
 
     assert (outcome.returncode, outcome.stderr) == (0, "")
-    assert outcome.result() == "default_user"
-    lambda_handler, iam = outcome.one("lambda_handler"), outcome.one("iam")
-    assert lambda_handler["parent_id"] == scenarios.LAMBDA_PARENT
-    assert iam["parent_id"] == lambda_handler["id"]
-    assert iam["aws"]["operation"] == "GetUser"
-    assert lambda_handler["metadata"]["default"]["args"] == ["{'id': 1}", "None"]
+    assert outcome.stdout.split() == ['"default_user"'] * len(handlers)
+    lambda_handlers, iams = outcome.named("lambda_handler"), outcome.named("iam")
+    assert len(lambda_handlers) == len(iams) == len(handlers)
+    for lambda_handler, iam in zip(lambda_handlers, iams, strict=True):
+        assert lambda_handler["parent_id"] == scenarios.LAMBDA_PARENT
+        assert iam["parent_id"] == lambda_handler["id"]
+        assert iam["aws"]["operation"] == "GetUser"
+        assert lambda_handler["metadata"]["default"]["args"] == ["{'id': 1}", "None"]
+
+
+def _try_import(module: str) -> object:
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        return None
