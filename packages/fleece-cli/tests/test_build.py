@@ -506,6 +506,19 @@ def test_no_requirements_file_packages_sources_only_and_says_so(
     )
 
 
+def test_other_source_folder_still_finds_src_requirements(
+    service: Path, tmp_path: Path
+) -> None:
+    """With -s and no requirements file there, src/requirements.txt is used."""
+    write_tree(tmp_path, {"lambda/main.py": "import tinyhello\n"})
+
+    result = run_build(service, "-s", tmp_path / "lambda")
+
+    assert result.exit_code == 0, result.output
+    names = set(zip_names(service / "dist" / "lambda_function.zip"))
+    assert names == DEPENDENCY_FILES | {"main.py"}
+
+
 def test_custom_source_requirements_and_target(service: Path, tmp_path: Path) -> None:
     """-s, -r and -t point elsewhere; a file included with -r is in the cache key."""
     write_tree(

@@ -32,7 +32,8 @@ def _progress(message: str) -> None:
     "-r",
     "--requirements",
     type=_PATH,
-    help="Requirements file.  [default: SOURCE/requirements.txt, if present]",
+    help="Requirements file.  [default: SOURCE/requirements.txt, else "
+    "SERVICE_DIR/src/requirements.txt, if present]",
 )
 @click.option(
     "-t", "--target", type=_PATH, help="Output folder.  [default: SERVICE_DIR/dist]"

@@ -90,7 +90,7 @@ def build_zip(
         service_dir: the service's folder.
         source: the sources (default ``<service_dir>/src``).
         requirements: the requirements file (default ``<source>/requirements.txt``,
-            skipped when absent).
+            else ``<service_dir>/src/requirements.txt``; none when both are absent).
         target: where the zip goes (default ``<service_dir>/dist``).
         excludes: globs of source paths to leave out, relative to ``source``.
         python: Lambda's Python version: ``"3.11"``, ``"3.12"`` or ``"3.13"``.
@@ -121,7 +121,9 @@ def build_zip(
     source_dir = _existing_directory(
         Path(source) if source is not None else service / "src", "source directory"
     )
-    requirements_file = _requirements_file(requirements, source_dir, progress)
+    requirements_file = _requirements_file(
+        requirements, [source_dir, service / "src"], progress
+    )
     target_dir = Path(target) if target is not None else service / "dist"
     if target_dir.exists() and not target_dir.is_dir():
         raise BuildError(f"target {target_dir} exists and is not a directory")
@@ -185,13 +187,17 @@ def _existing_directory(path: Path, what: str) -> Path:
 
 
 def _requirements_file(
-    requirements: str | Path | None, source_dir: Path, progress: Progress
+    requirements: str | Path | None, folders: Sequence[Path], progress: Progress
 ) -> Path | None:
     if requirements is None:
-        default = source_dir / "requirements.txt"
-        if default.is_file():
-            return default
-        progress(f"No requirements file at {default}: packaging the sources only.")
+        defaults = list(
+            dict.fromkeys(folder / "requirements.txt" for folder in folders)
+        )
+        for default in defaults:
+            if default.is_file():
+                return default
+        names = " or ".join(str(default) for default in defaults)
+        progress(f"No requirements file at {names}: packaging the sources only.")
         return None
     path = Path(requirements)
     if not path.exists():
