@@ -223,3 +223,24 @@ def test_response_headers_can_be_looked_up_in_any_case(api: Api) -> None:
     assert headers["Content-Type"] == headers["content-type"]
     assert "Content-Type" in headers
     assert headers.get("CONTENT-TYPE") == "application/json"
+
+
+@pytest.mark.parametrize("kind", list(BUILDERS))
+def test_head_answers_like_get_without_a_body(api: Api, kind: str) -> None:
+    """HEAD gets GET's status and headers, and no body (connexion alone says 500)."""
+    get = api(BUILDERS[kind]("GET", "/pets/42"))
+    head = api(BUILDERS[kind]("HEAD", "/pets/42"))
+    assert head["statusCode"] == 200
+    assert head["body"] == ""
+    assert head["headers"]["content-length"] == get["headers"]["content-length"]
+
+
+def test_json_body_sent_without_a_content_type_is_taken_as_json(
+    api: Api, body_json: Parse
+) -> None:
+    """As in 1.x: validated as JSON rather than handed to the operation as bytes."""
+    created = api(apigw_v1_event("POST", "/pets", body='{"name": "Bo"}'))
+    assert created["statusCode"] == 201
+    assert body_json(created)["name"] == "Bo"
+    invalid = api(apigw_v2_event("POST", "/pets", body="name=Bo"))
+    assert invalid["statusCode"] == 400

@@ -192,7 +192,7 @@ def proxy_events(draw: st.DrawFn) -> dict[str, Any]:
     return event
 
 
-@PROPERTY
+@settings(PROPERTY, max_examples=250)
 @given(event=proxy_events())
 def test_random_integration_events_never_get_a_5xx(proxy_api: Api, event: Any) -> None:
     """Random methods, paths, queries, headers, bodies and broken fields: < 500."""

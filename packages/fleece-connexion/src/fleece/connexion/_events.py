@@ -297,6 +297,10 @@ def _scope(
         raise EventError("a header is not valid Unicode text") from None
     if body or method in _BODY_METHODS:
         asgi_headers.append((b"content-length", str(len(body)).encode()))
+        if body and _header_value(headers, "content-type") is None:
+            # As fleece 1.x did: a body sent without a type is taken as JSON, so
+            # it is validated as such instead of reaching the operation unchecked.
+            asgi_headers.append((b"content-type", b"application/json"))
     return {
         "type": "http",
         "asgi": {"version": "3.0", "spec_version": "2.4"},
