@@ -519,6 +519,23 @@ def test_other_source_folder_still_finds_src_requirements(
     assert names == DEPENDENCY_FILES | {"main.py"}
 
 
+def test_relative_paths_are_relative_to_the_service_dir(
+    service: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """-s, -r and -t given as relative paths point inside SERVICE_DIR, as in 1.x."""
+    monkeypatch.chdir(tmp_path)
+    write_tree(service, {"lib/main.py": "import tinyhello\n"})
+
+    result = run_build(
+        "service", "-s", "lib", "-r", "src/requirements.txt", "-t", "build"
+    )
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Built service/build/lambda_function.zip: ")
+    names = set(zip_names(service / "build" / "lambda_function.zip"))
+    assert names == DEPENDENCY_FILES | {"main.py"}
+
+
 def test_custom_source_requirements_and_target(service: Path, tmp_path: Path) -> None:
     """-s, -r and -t point elsewhere; a file included with -r is in the cache key."""
     write_tree(

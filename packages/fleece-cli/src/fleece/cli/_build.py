@@ -106,6 +106,7 @@ def build(
     Writes TARGET/lambda_function.zip. The dependencies of the requirements file
     are installed for Lambda's Python and architecture and cached (in
     $XDG_CACHE_HOME/fleece/build); the same inputs give a byte-identical zip.
+    Relative SOURCE, REQUIREMENTS and TARGET paths are relative to SERVICE_DIR.
     """
     system_packages = [
         name.strip() for value in dependencies for name in value.split(",")

@@ -88,10 +88,11 @@ def build_zip(
 
     Args:
         service_dir: the service's folder.
-        source: the sources (default ``<service_dir>/src``).
+        source: the sources (default ``src``). This and the next two paths, when
+            relative, are relative to ``service_dir``.
         requirements: the requirements file (default ``<source>/requirements.txt``,
-            else ``<service_dir>/src/requirements.txt``; none when both are absent).
-        target: where the zip goes (default ``<service_dir>/dist``).
+            else ``src/requirements.txt``; none when both are absent).
+        target: where the zip goes (default ``dist``).
         excludes: globs of source paths to leave out, relative to ``source``.
         python: Lambda's Python version: ``"3.11"``, ``"3.12"`` or ``"3.13"``.
         arch: ``"x86_64"`` or ``"arm64"``.
@@ -118,13 +119,15 @@ def build_zip(
     system_packages = check_system_packages(system_packages)
 
     service = _existing_directory(Path(service_dir), "service directory")
-    source_dir = _existing_directory(
-        Path(source) if source is not None else service / "src", "source directory"
-    )
+    # Relative paths are relative to the service, as in fleece 1.x (an absolute
+    # path stays as it is when joined).
+    source_dir = _existing_directory(service / (source or "src"), "source directory")
     requirements_file = _requirements_file(
-        requirements, [source_dir, service / "src"], progress
+        None if requirements is None else service / requirements,
+        [source_dir, service / "src"],
+        progress,
     )
-    target_dir = Path(target) if target is not None else service / "dist"
+    target_dir = service / (target or "dist")
     if target_dir.exists() and not target_dir.is_dir():
         raise BuildError(f"target {target_dir} exists and is not a directory")
 
