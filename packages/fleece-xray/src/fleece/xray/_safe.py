@@ -54,18 +54,30 @@ def _json_size(text: str) -> int:
     return len(json.dumps(text))
 
 
+def _repr(value: object) -> str:
+    try:
+        return repr(value)
+    except Exception as error:
+        return f"<unrepresentable {type(value).__name__}: {type(error).__name__}>"
+
+
 def safe_repr(value: object, limit: int = VALUE_LIMIT) -> str:
     """``repr(value)`` cut to ``limit`` bytes; never raises, even for a broken repr."""
-    try:
-        text = repr(value)
-    except Exception as error:
-        text = f"<unrepresentable {type(value).__name__}: {type(error).__name__}>"
-    return cut(text, limit)
+    return cut(_repr(value), limit)
 
 
 def safe_name(name: str) -> str:
     """A (sub)segment name X-Ray keeps: invalid characters removed, at most 200 long."""
     return _INVALID_NAME_CHARACTERS.sub("", name)[:NAME_LIMIT]
+
+
+def _cut_with_size(text: str) -> tuple[str, int]:
+    if text.isascii():  # the common case, kept cheap: no encoding needed
+        if len(text) > VALUE_LIMIT:
+            text = text[: VALUE_LIMIT - len(_ELLIPSIS)] + _ELLIPSIS
+        return text, len(text) + 2
+    text = cut(text)
+    return text, _json_size(text)
 
 
 def arguments_metadata(
@@ -81,17 +93,17 @@ def arguments_metadata(
         if budget <= 0:
             reprs.append(f"<{len(args) - index} more omitted>")
             break
-        text = safe_repr(value)
-        budget -= _json_size(text)
+        text, size = _cut_with_size(_repr(value))
+        budget -= size
         reprs.append(text)
     named: dict[str, str] = {}
     for index, (key, value) in enumerate(kwargs.items()):
         if budget <= 0:
             named["..."] = f"<{len(kwargs) - index} more omitted>"
             break
-        text = safe_repr(value)
-        name = cut(str(key))
-        budget -= _json_size(text) + _json_size(name)
+        text, size = _cut_with_size(_repr(value))
+        name, name_size = _cut_with_size(str(key))
+        budget -= size + name_size
         named[name] = text
     return reprs, named
 
