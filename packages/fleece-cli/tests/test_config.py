@@ -9,6 +9,7 @@ import os
 import shlex
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -127,15 +128,69 @@ def make_key(alias: str, account: str = DEV_ACCOUNT) -> str:
     return arn
 
 
+def parameters_under(path: str) -> dict[str, dict[str, Any]]:
+    """The SSM parameters under ``path``: name → description with decrypted value."""
+    ssm = boto3.client("ssm")
+    found = ssm.get_parameters_by_path(Path=path, Recursive=True, WithDecryption=True)
+    described = ssm.describe_parameters(
+        ParameterFilters=[{"Key": "Path", "Option": "Recursive", "Values": [path]}]
+    )
+    key_ids = {p["Name"]: p.get("KeyId") for p in described["Parameters"]}
+    return {
+        p["Name"]: {"Value": p["Value"], "Type": p["Type"], "KeyId": key_ids[p["Name"]]}
+        for p in found["Parameters"]
+    }
+
+
+@dataclasses.dataclass
+class Keys:
+    """The stages' KMS keys on moto, made once for this module.
+
+    Attributes:
+        moto: the moto server (its environment applied for the whole module).
+        dev_key_arn: ARN of ``alias/dev-config`` (dev account).
+        prod_key_arn: ARN of ``alias/prod-config`` (prod account, via its role).
+        closed_config: OPEN_CONFIG as ``import`` closed it, once made.
+    """
+
+    moto: MotoServer
+    dev_key_arn: str
+    prod_key_arn: str
+    closed_config: str | None = None
+
+
+@pytest.fixture(scope="module")
+def keys(
+    moto_server: MotoServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Keys]:
+    """moto emptied and pointed at for this module, with the stages' KMS keys.
+
+    Creating keys (and the config.yml encrypted with them) once, rather than per
+    test, keeps this module fast; tests that write SSM parameters use their own paths.
+    """
+    if not moto_server.running:
+        moto_server.start()
+    moto_server.reset()
+    nowhere = tmp_path_factory.mktemp("no-aws-files")
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN"):
+            patch.delenv(name, raising=False)
+        patch.setenv("AWS_CONFIG_FILE", str(nowhere / "config"))
+        patch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(nowhere / "credentials"))
+        for name, value in moto_server.env.items():
+            patch.setenv(name, value)
+        dev = make_key("dev-config")
+        prod = make_key("prod-config", PROD_ACCOUNT)
+        yield Keys(moto_server, dev, prod)
+
+
 @dataclasses.dataclass
 class Project:
     """A service folder (the cwd) with environments.yml, KMS keys and FAWS."""
 
     path: Path
-    moto: MotoServer
+    keys: Keys
     rackspace: Any
-    dev_key_arn: str
-    prod_key_arn: str
 
     @property
     def config_yml(self) -> Path:
@@ -165,7 +220,7 @@ class Project:
 @pytest.fixture
 def project(
     tmp_path: Path,
-    moto_env: MotoServer,
+    keys: Keys,
     rackspace: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Project:
@@ -183,16 +238,17 @@ def project(
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
     for name in ("FLEECE_EDITOR", "EDITOR"):
         monkeypatch.delenv(name, raising=False)
-    dev = make_key("dev-config")
-    prod = make_key("prod-config", PROD_ACCOUNT)
-    return Project(folder, moto_env, rackspace, dev, prod)
+    return Project(folder, keys, rackspace)
 
 
 @pytest.fixture
 def imported(project: Project) -> Project:
-    """The project with OPEN_CONFIG imported into config.yml."""
-    result = invoke("import", input=OPEN_CONFIG)
-    assert result.exit_code == 0, result.output
+    """The project with OPEN_CONFIG imported into config.yml (once per module)."""
+    if project.keys.closed_config is None:
+        result = invoke("import", input=OPEN_CONFIG)
+        assert result.exit_code == 0, result.output
+        project.keys.closed_config = project.config_yml.read_text()
+    project.config_yml.write_text(project.keys.closed_config)
     return project
 
 
@@ -275,7 +331,7 @@ def test_import_uses_the_prod_key_in_the_prod_account_through_its_role(
     ciphertext = imported.closed()["config"]["api_keys"]["+prod"][0][9:]
     kms = aws_client("kms", PROD_ACCOUNT)
     answer = kms.decrypt(CiphertextBlob=base64.b64decode(ciphertext))
-    assert imported.prod_key_arn == answer["KeyId"]
+    assert imported.keys.prod_key_arn == answer["KeyId"]
 
 
 def test_import_keeps_comments_order_and_layout(imported: Project) -> None:
@@ -350,7 +406,7 @@ def test_a_stage_key_may_be_an_alias_name_an_alias_or_an_arn(
     project: Project, key: str
 ) -> None:
     """``dev-config`` gets ``alias/`` prefixed; ``alias/...`` and ARNs are kept."""
-    key = project.dev_key_arn if key == "ARN" else key
+    key = project.keys.dev_key_arn if key == "ARN" else key
     text = (
         f"stages:\n  dev: {{environment: development, key: '{key}'}}\n"
         "config:\n  token:\n    +dev: ':encrypt:t0ken'\n"
@@ -358,7 +414,10 @@ def test_a_stage_key_may_be_an_alias_name_an_alias_or_an_arn(
     assert invoke("import", input=text).exit_code == 0
     ciphertext = project.closed()["config"]["token"]["+dev"][9:]
     answer = boto3.client("kms").decrypt(CiphertextBlob=base64.b64decode(ciphertext))
-    assert (project.dev_key_arn, b"t0ken") == (answer["KeyId"], answer["Plaintext"])
+    assert (project.keys.dev_key_arn, b"t0ken") == (
+        answer["KeyId"],
+        answer["Plaintext"],
+    )
 
 
 @pytest.mark.parametrize(
@@ -594,7 +653,7 @@ def test_render_python_gives_a_module_that_decrypts_at_import(
     child = subprocess.run(
         [sys.executable, "-c", "import json, config; print(json.dumps(config.CONFIG))"],
         cwd=module.parent,
-        env={**os.environ, **imported.moto.env},
+        env={**os.environ, **imported.keys.moto.env},
         capture_output=True,
         text=True,
         check=False,
@@ -607,22 +666,18 @@ def test_render_parameter_store_writes_secure_strings(imported: Project) -> None
     """--parameter-store: one SecureString per value under the prefix, stage's key."""
     text = OPEN_CONFIG.replace("  retries: 3\n", "  retries: '3'\n")
     assert invoke("import", input=text).exit_code == 0
-    result = invoke("render", "dev", "--parameter-store", "/users/dev/")
+    result = invoke("render", "dev", "--parameter-store", "/users/secure/")
     assert (result.exit_code, result.stdout) == (0, ""), result.output
-    ssm = boto3.client("ssm")
-    found = ssm.get_parameters_by_path(
-        Path="/users/dev", Recursive=True, WithDecryption=True
-    )["Parameters"]
-    assert {p["Name"]: p["Value"] for p in found} == {
-        "/users/dev/region": "us-east-1",
-        "/users/dev/log_level": "DEBUG",
-        "/users/dev/database/host": "dev-db.local",
-        "/users/dev/database/password": "dev-password",
-        "/users/dev/retries": "3",
+    found = parameters_under("/users/secure")
+    assert {name: p["Value"] for name, p in found.items()} == {
+        "/users/secure/region": "us-east-1",
+        "/users/secure/log_level": "DEBUG",
+        "/users/secure/database/host": "dev-db.local",
+        "/users/secure/database/password": "dev-password",
+        "/users/secure/retries": "3",
     }
-    described = ssm.describe_parameters()["Parameters"]
     assert {("SecureString", "alias/dev-config")} == {
-        (p["Type"], p["KeyId"]) for p in described
+        (p["Type"], p["KeyId"]) for p in found.values()
     }
 
 
@@ -635,13 +690,13 @@ def test_render_parameter_store_uses_the_ssm_kms_key(imported: Project) -> None:
         "render",
         "dev",
         "--parameter-store",
-        "/users/dev",
+        "/users/own-key",
         "--ssm-kms-key",
         "ssm-config",
     )
     assert result.exit_code == 0, result.output
-    described = boto3.client("ssm").describe_parameters()["Parameters"]
-    assert {"alias/ssm-config"} == {p["KeyId"] for p in described}
+    found = parameters_under("/users/own-key")
+    assert {"alias/ssm-config"} == {p["KeyId"] for p in found.values()}
 
 
 @pytest.mark.parametrize(
@@ -669,7 +724,7 @@ def test_render_parameter_store_refuses_what_ssm_would_and_writes_nothing(
         assert invoke("import", input=OPEN_CONFIG.replace(*replace)).exit_code == 0
     line = one_line_error(invoke("render", "dev", "--parameter-store", prefix))
     assert message in line
-    assert boto3.client("ssm").describe_parameters()["Parameters"] == []
+    assert parameters_under("/users/dev") == {}
 
 
 def test_render_of_an_unknown_stage_lists_the_known_ones(imported: Project) -> None:
