@@ -244,3 +244,14 @@ def test_json_body_sent_without_a_content_type_is_taken_as_json(
     assert body_json(created)["name"] == "Bo"
     invalid = api(apigw_v2_event("POST", "/pets", body="name=Bo"))
     assert invalid["statusCode"] == 400
+
+
+@pytest.mark.parametrize("kind", ["value", "decode"])
+def test_value_and_decoding_errors_of_operations_are_still_500s(
+    api: Api, logger: logging.Logger, caplog: pytest.LogCaptureFixture, kind: str
+) -> None:
+    """Only connexion's own request parsing turns such errors into a 400."""
+    answer = api(apigw_v2_event("GET", "/boom", query={"kind": kind}), logger=logger)
+    assert answer["statusCode"] == 500
+    [record] = [r for r in caplog.records if r.name == "petstore.tests"]
+    assert record.exc_info is not None

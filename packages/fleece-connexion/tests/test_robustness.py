@@ -226,3 +226,14 @@ def test_random_request_templates_never_get_a_5xx(
     except HTTPError as error:
         status = error.status
     assert status < 500
+
+
+def test_json_nested_beyond_the_recursion_limit_is_a_400(
+    api: Api, body_json: Parse
+) -> None:
+    """A body Python cannot parse without blowing its stack is the client's error."""
+    depth = 100_000
+    event = apigw_v1_event("POST", "/pets", body="[" * depth + "]" * depth)
+    answer = api(event)
+    assert answer["statusCode"] == 400
+    assert body_json(answer)["detail"] == "The request body is nested too deeply."

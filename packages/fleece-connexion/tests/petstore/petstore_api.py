@@ -90,7 +90,11 @@ def get_broken_pet(pet_id: int) -> dict[str, Any]:
     return {"id": "not-a-number", "secret_column": "s3cr3t-internal-value"}
 
 
-def boom() -> None:
+def boom(kind: str = "runtime") -> None:
+    if kind == "value":
+        raise ValueError("database password is hunter2")
+    if kind == "decode":
+        b"hunter2\xff".decode()
     raise RuntimeError("database password is hunter2")
 
 

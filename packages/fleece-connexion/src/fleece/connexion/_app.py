@@ -31,6 +31,7 @@ with warnings.catch_warnings():
     from connexion.problem import problem
 
 CONTRACT_VIOLATION = "Response body does not conform to specification"
+_REQUEST_PARSING = ("connexion.validators.", "connexion.uri_parsing")
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -144,10 +145,15 @@ class FleeceApp(connexion.FlaskApp):  # type: ignore[misc]  # connexion is untyp
     async def _unhandled_exception(
         self, request: ConnexionRequest, exc: Exception
     ) -> ConnexionResponse:
-        if _is_request_decoding_error(exc):
-            reason = exc.reason if isinstance(exc, UnicodeDecodeError) else exc
-            detail = f"The request body cannot be decoded: {reason}."
-            return problem(400, "Bad Request", detail)
+        unreadable = _unreadable_request(exc)
+        if unreadable is not None:
+            self._logger().warning(
+                "unreadable request %s %s: %s",
+                request.method,
+                request.url.path,
+                unreadable,
+            )
+            return problem(400, "Bad Request", unreadable)
         self._logger().exception(
             "unhandled exception serving %s %s", request.method, request.url.path
         )
@@ -165,17 +171,34 @@ def _without_body(send: Send) -> Send:
     return send_headers_only
 
 
-def _is_request_decoding_error(exc: Exception) -> bool:
-    """Tell whether connexion failed to decode the client's body (bytes, charset)."""
-    if not isinstance(exc, UnicodeDecodeError) and type(exc) is not LookupError:
-        return False
+def _unreadable_request(exc: Exception) -> str | None:
+    """Say what is wrong with the request when connexion failed to read it.
+
+    Exceptions that connexion's request parsing lets through (bytes that are not
+    text in the declared charset, an unknown charset, JSON nested beyond Python's
+    recursion limit) are the client's doing. Operations are never called from there,
+    so an exception from user code is never mistaken for one.
+
+    Returns:
+        The detail for a 400 answer, or None when ``exc`` is not such an error.
+    """
+    if not isinstance(exc, ValueError | LookupError | RecursionError):
+        return None
     traceback = exc.__traceback__
-    if traceback is None:
-        return False
-    while traceback.tb_next is not None:
+    while traceback is not None:
+        module = traceback.tb_frame.f_globals.get("__name__")
+        if isinstance(module, str) and module.startswith(_REQUEST_PARSING):
+            break
         traceback = traceback.tb_next
-    module = traceback.tb_frame.f_globals.get("__name__", "")
-    return isinstance(module, str) and module.startswith("connexion.")
+    else:
+        return None
+    if isinstance(exc, UnicodeDecodeError):
+        return f"The request body cannot be decoded: {exc.reason}."
+    if isinstance(exc, RecursionError):
+        return "The request body is nested too deeply."
+    if type(exc) is LookupError:
+        return f"The request body cannot be decoded: {exc}."
+    return "The request cannot be read."
 
 
 def build_app(
