@@ -793,6 +793,22 @@ def test_edit_reencrypts_the_edited_file_and_removes_it(
     )
 
 
+def test_edit_reencrypts_an_unchanged_secret_whose_stage_key_changed(
+    editor: Editor, imported: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new key for a stage: its secrets move to that key, other stages' stay."""
+    other = make_key("other-dev-config")
+    before = imported.closed()["config"]["database"]["password"]
+    editor.plan(monkeypatch, replace=[("key: dev-config", "key: other-dev-config")])
+    result = invoke("edit")
+    assert result.exit_code == 0, result.output
+    after = imported.closed()["config"]["database"]["password"]
+    kms = boto3.client("kms")
+    opened = kms.decrypt(CiphertextBlob=base64.b64decode(after["+dev"][9:]))
+    assert (other, b"dev-password") == (opened["KeyId"], opened["Plaintext"])
+    assert before["+/dev-.*/"] == after["+/dev-.*/"]
+
+
 def test_edit_without_changes_leaves_config_yml_alone(
     editor: Editor, imported: Project
 ) -> None:

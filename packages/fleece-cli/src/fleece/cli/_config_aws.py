@@ -49,9 +49,11 @@ class StageAws:
         # each client carries its own environment's credentials.
         self._session: boto3.session.Session | None = None
         self._clients: dict[tuple[str, str, str | None], Any] = {}
-        # (KMS key id, environment, plaintext) → ciphertext, so that a value that did
-        # not change keeps its ciphertext (and config.yml its diff) within a command.
-        self._ciphertexts: dict[tuple[str, str, str], str] = {}
+        # (environment, plaintext) → {key ARN: ciphertext} of each value decrypted, so
+        # that an edit leaves the ciphertexts of unchanged values (and the git diff)
+        # alone. Fresh encryptions are not reused: equal secrets would show as equal.
+        self._opened: dict[tuple[str, str], dict[str, str]] = {}
+        self._key_arns: dict[tuple[str, str], str | None] = {}
 
     @property
     def environments(self) -> Environments:
@@ -66,12 +68,12 @@ class StageAws:
         Raises:
             CliError: credentials or KMS failed (the message names ``dotted_key``).
         """
-        remembered = (stage.kms_key_id, stage.environment, plaintext)
-        if remembered in self._ciphertexts:
-            return self._ciphertexts[remembered]
-        blob = self.encrypt_bytes(stage, plaintext.encode("utf-8"), dotted_key)
-        self._ciphertexts[remembered] = blob
-        return blob
+        opened = self._opened.get((stage.environment, plaintext))
+        if opened:
+            arn = self._key_arn(stage)
+            if arn in opened:
+                return opened[arn]
+        return self.encrypt_bytes(stage, plaintext.encode("utf-8"), dotted_key)
 
     def encrypt_bytes(self, stage: Stage, plaintext: bytes, what: str) -> str:
         """Encrypt up to 4096 bytes with the stage's KMS key; return base64."""
@@ -108,8 +110,24 @@ class StageAws:
             raise ConfigError(
                 f"{dotted_key}: the decrypted value is not UTF-8 text"
             ) from None
-        self._ciphertexts[(stage.kms_key_id, stage.environment, plaintext)] = ciphertext
+        opened = self._opened.setdefault((stage.environment, plaintext), {})
+        opened[str(answer.get("KeyId"))] = ciphertext
         return plaintext
+
+    def _key_arn(self, stage: Stage) -> str | None:
+        """Return the ARN of the stage's key (None if KMS cannot say)."""
+        cache_key = (stage.environment, stage.kms_key_id)
+        if cache_key not in self._key_arns:
+            from botocore.exceptions import BotoCoreError, ClientError
+
+            kms = self.client("kms", stage)
+            try:
+                metadata = kms.describe_key(KeyId=stage.kms_key_id)["KeyMetadata"]
+                self._key_arns[cache_key] = str(metadata["Arn"])
+            except (BotoCoreError, ClientError):
+                # The encryption that follows reports the problem in full.
+                self._key_arns[cache_key] = None
+        return self._key_arns[cache_key]
 
     def put_parameter(
         self, stage: Stage, name: str, value: str, kms_key_id: str
