@@ -24,8 +24,8 @@ def test_a_stalling_identity_service_times_out_after_a_few_attempts(
             timeout=0.3,
         )
     assert (
-        f"Rackspace identity ({rackspace.identity_url}/v2.0/tokens) did not answer "
-        "in time"
+        f"Rackspace identity ({rackspace.identity_url}/v2.0/tokens) timed out "
+        "(connect 0.3 s, read 0.3 s)"
     ) == raised.value.format_message()
     assert len(rackspace.requests_to("/identity")) == 2
 

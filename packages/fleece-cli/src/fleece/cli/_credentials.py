@@ -291,7 +291,7 @@ def _post_json(
         )
     except requests.exceptions.RequestException as error:
         raise CredentialsError(
-            f"{service} ({url}) {_transport_failure(error)}"
+            f"{service} ({url}) {_transport_failure(error, timeout)}"
         ) from None
     if response.status_code >= 400:
         title = _redact(_error_title(response), secrets)
@@ -307,15 +307,16 @@ def _post_json(
         ) from None
 
 
-def _transport_failure(error: Exception) -> str:
+def _transport_failure(error: Exception, timeout: float | tuple[float, float]) -> str:
     import requests
     from urllib3.exceptions import ReadTimeoutError
 
-    if isinstance(error, requests.exceptions.Timeout):
-        return "did not answer in time"
     reason = getattr(error.args[0] if error.args else None, "reason", None)
-    if isinstance(reason, ReadTimeoutError):
-        return "did not answer in time"
+    if isinstance(error, requests.exceptions.Timeout) or isinstance(
+        reason, ReadTimeoutError
+    ):
+        limits = timeout if isinstance(timeout, tuple) else (timeout, timeout)
+        return f"timed out (connect {limits[0]:g} s, read {limits[1]:g} s)"
     if isinstance(error, requests.exceptions.ConnectionError):
         return "could not be reached (connection failed)"
     return f"could not be called ({type(error).__name__})"
