@@ -33,10 +33,16 @@ def begin(recorder: Any, name: str, namespace: str) -> Any:
 
 
 def put_arguments(subsegment: Any, arguments: tuple[list[str], dict[str, str]]) -> None:
-    """Record a call's argument reprs as ``args``/``kwargs`` metadata."""
+    """Record a call's argument reprs as ``args``/``kwargs`` in ``default`` metadata."""
     try:
-        subsegment.put_metadata("args", arguments[0], "default")
-        subsegment.put_metadata("kwargs", arguments[1], "default")
+        metadata = subsegment.metadata
+        if type(metadata) is dict and not metadata:
+            # A fresh subsegment: one dict store instead of two put_metadata calls,
+            # which matters on every traced call.
+            metadata["default"] = {"args": arguments[0], "kwargs": arguments[1]}
+        else:
+            subsegment.put_metadata("args", arguments[0], "default")
+            subsegment.put_metadata("kwargs", arguments[1], "default")
     except Exception as error:
         warn_once("metadata", "X-Ray metadata not recorded: %r", error)
 
