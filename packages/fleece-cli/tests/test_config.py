@@ -81,6 +81,13 @@ PROD_CONFIG = {
     "retries": 3,
 }
 
+DEV_CONFIG = {
+    "region": "us-east-1",
+    "log_level": "DEBUG",
+    "database": {"host": "dev-db.local", "password": "dev-password"},
+    "retries": 3,
+}
+
 EDITOR_SCRIPT = """\
 import json, os, stat, sys
 path = sys.argv[-1]
@@ -596,12 +603,7 @@ def test_render_picks_the_exact_stage_before_a_regex(imported: Project) -> None:
     """dev uses +dev; dev-alice falls back on +/dev-.*/; unmatched keys are left out."""
     dev = yaml.safe_load(invoke("render", "dev").stdout)
     alice = yaml.safe_load(invoke("render", "dev-alice").stdout)
-    assert dev == {
-        "region": "us-east-1",
-        "log_level": "DEBUG",
-        "database": {"host": "dev-db.local", "password": "dev-password"},
-        "retries": 3,
-    }
+    assert dev == DEV_CONFIG
     assert alice == {
         "region": "us-east-1",
         "log_level": "DEBUG",
@@ -651,7 +653,11 @@ def test_render_python_gives_a_module_that_decrypts_at_import(
     module.write_text(result.stdout)
     assert "dev-password" not in result.stdout
     child = subprocess.run(
-        [sys.executable, "-c", "import json, config; print(json.dumps(config.CONFIG))"],
+        [
+            sys.executable,
+            "-c",
+            "import config; print(repr([config.STAGE, config.CONFIG]))",
+        ],
         cwd=module.parent,
         env={**os.environ, **imported.keys.moto.env},
         capture_output=True,
@@ -659,7 +665,7 @@ def test_render_python_gives_a_module_that_decrypts_at_import(
         check=False,
     )
     assert child.returncode == 0, child.stderr
-    assert json.loads(child.stdout)["database"]["password"] == "dev-password"
+    assert repr(["dev", DEV_CONFIG]) == child.stdout.strip()
 
 
 def test_render_parameter_store_writes_secure_strings(imported: Project) -> None:

@@ -27,9 +27,9 @@ _SSM_MAX_LEVELS = 15
 _SSM_RESERVED = ("aws", "ssm")
 
 _PYTHON_MODULE = '''\
-"""Configuration of stage {stage}, decrypted with AWS KMS when imported.
+"""A stage's configuration, decrypted with AWS KMS when imported: use ``CONFIG``.
 
-Rendered by `fleece config render --python {stage}`; do not edit.
+Rendered by ``fleece config render STAGE --python``; do not edit.
 """
 
 import base64
@@ -37,6 +37,7 @@ import json
 
 import boto3
 
+STAGE = {stage}
 ENCRYPTED_CONFIG = {chunks}
 
 
@@ -107,7 +108,7 @@ def as_encrypted_chunks(config: Any, stage: Stage, aws: StageAws) -> list[str]:
 def as_python_module(chunks: list[str], stage_name: str) -> str:
     """Return Python source that decrypts ``chunks`` with KMS into ``CONFIG``."""
     listed = "[\n" + "".join(f"    {json.dumps(c)},\n" for c in chunks) + "]"
-    return _PYTHON_MODULE.format(stage=stage_name, chunks=listed)
+    return _PYTHON_MODULE.format(stage=json.dumps(stage_name), chunks=listed)
 
 
 def utf8_chunks(text: str, limit: int) -> Iterator[bytes]:
