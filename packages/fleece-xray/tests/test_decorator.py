@@ -392,3 +392,35 @@ def test_coroutine_exceptions_and_cancellation_close_the_subsegment(
     assert len(exception["message"].encode()) <= 1024
     assert "fault" not in slow
     assert slow["in_progress"] is False
+
+
+def test_untraced_tasks_of_a_traced_coroutine_report_to_it(
+    scenarios: Any, xray_daemon: XRayDaemon
+) -> None:
+    """Plain coroutines gathered by a traced one: their traced calls and annotations
+    land under the traced coroutine, not on Lambda's segment."""
+    code = """
+        import asyncio
+        from fleece.xray import put_annotation, trace_xray_subsegment
+
+        @trace_xray_subsegment
+        def lookup(n):
+            return n
+
+        async def plain(n):
+            await asyncio.sleep(0)
+            put_annotation(f"seen_{n}", True)
+            return lookup(n)
+
+        @trace_xray_subsegment
+        async def handler():
+            return await asyncio.gather(plain(1), plain(2))
+
+        print(asyncio.run(handler()))
+    """
+    outcome = scenarios.run(code, scenarios.lambda_env(xray_daemon), xray_daemon)
+
+    assert (outcome.returncode, outcome.stderr, outcome.stdout) == (0, "", "[1, 2]\n")
+    handler = outcome.one("handler")
+    assert [doc["parent_id"] for doc in outcome.named("lookup")] == [handler["id"]] * 2
+    assert handler["annotations"] == {"seen_1": True, "seen_2": True}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fleece.xray._activity import active_recorder
+from fleece.xray._recording import current_task_stack
 from fleece.xray._safe import (
     cut,
     to_safe_annotation_key,
@@ -17,9 +18,12 @@ from fleece.xray._warnings import LOGGER, warn_once
 def _writable_entity(recorder: Any) -> Any:
     entity = recorder.get_trace_entity()
     # Lambda's own segment (the facade) is read-only: the SDK raises on any change.
-    if entity is None or getattr(entity, "initializing", None) is not None:
+    if entity is not None and getattr(entity, "initializing", None) is not None:
+        # An untraced task started by a traced coroutine: annotate that coroutine.
+        stack = current_task_stack()
+        entity = stack[-1] if stack else None
+    if entity is None:
         LOGGER.debug("no X-Ray subsegment open; annotation or metadata dropped")
-        return None
     return entity
 
 

@@ -123,6 +123,11 @@ Tasks copy the context they are created in, so a coroutine started with
 even though the thread-local stack no longer shows it."""
 
 
+def current_task_stack() -> list[Any] | None:
+    """The entity stack of the traced coroutine this code runs under, if any."""
+    return _task_stack.get()
+
+
 def run_on_stack(
     local: Any, stack: list[Any], function: Callable[..., T], *args: Any
 ) -> T:
