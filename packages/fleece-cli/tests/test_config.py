@@ -6,6 +6,7 @@ import base64
 import dataclasses
 import json
 import os
+import pty
 import shlex
 import subprocess
 import sys
@@ -967,3 +968,26 @@ def test_config_help_lists_the_four_commands() -> None:
     assert result.exit_code == 0
     commands = result.stdout.split("Commands:")[1].split()
     assert {"import", "export", "edit", "render"} <= set(commands)
+
+
+def test_import_from_a_terminal_says_how_to_end_the_input(tmp_path: Path) -> None:
+    """Typing the config at a terminal: a hint on stderr, Ctrl-D ends the input."""
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [FLEECE, "config", "import"],
+        stdin=terminal,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+        text=True,
+    )
+    os.close(terminal)
+    os.write(controller, b"config:\n  region: eu-west-1\n\x04")
+    stdout, stderr = process.communicate(timeout=60)
+    os.close(controller)
+    assert (process.returncode, stdout) == (0, "")
+    assert stderr.splitlines() == [
+        "Reading the open configuration; end it with Ctrl-D.",
+        "config.yml: written",
+    ]
+    assert (tmp_path / "config.yml").read_text() == "config:\n  region: eu-west-1\n"

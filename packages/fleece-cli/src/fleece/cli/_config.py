@@ -91,12 +91,14 @@ pass_settings = click.make_pass_decorator(ConfigSettings)
 @click.option(
     "-u",
     "--username",
+    metavar="USERNAME",
     help="Rackspace username; else the environment's rs_username_var, else "
     "RS_USERNAME.",
 )
 @click.option(
     "-k",
     "--apikey",
+    metavar="APIKEY",
     help="Rackspace API key; else the environment's rs_apikey_var, else RS_API_KEY.",
 )
 @click.pass_context
@@ -116,10 +118,14 @@ def config(
     ctx.obj = ConfigSettings(config_path, environments_path, username, apikey)
 
 
-@config.command("import")
+@config.command(
+    "import", short_help="Encrypt an open config from stdin into config.yml."
+)
 @pass_settings
 def import_(settings: ConfigSettings) -> None:
     """Encrypt an open configuration read on stdin (YAML or JSON) into config.yml."""
+    if sys.stdin.isatty():
+        click.echo("Reading the open configuration; end it with Ctrl-D.", err=True)
     text = sys.stdin.read()
     if not text.strip():
         raise ConfigError(
@@ -131,7 +137,7 @@ def import_(settings: ConfigSettings) -> None:
     click.echo(f"{settings.config_path}: written", err=True)
 
 
-@config.command()
+@config.command(short_help="Decrypt config.yml to stdout.")
 @click.option("--json", "json_output", is_flag=True, help="Write JSON, not YAML.")
 @pass_settings
 def export(settings: ConfigSettings, json_output: bool) -> None:
@@ -147,8 +153,13 @@ def export(settings: ConfigSettings, json_output: bool) -> None:
     click.echo(open_text(tree, settings.aws(), as_json=json_output), nl=False)
 
 
-@config.command()
-@click.option("--json", "json_output", is_flag=True, help="Edit as JSON, not YAML.")
+@config.command(short_help="Edit config.yml decrypted, then encrypt it back.")
+@click.option(
+    "--json",
+    "json_output",
+    is_flag=True,
+    help="Edit as JSON, not YAML (config.yml's comments are then not kept).",
+)
 @click.option(
     "--editor",
     metavar="COMMAND",
@@ -204,7 +215,7 @@ def edit(settings: ConfigSettings, json_output: bool, editor: str | None) -> Non
     click.echo(f"{settings.config_path}: written", err=True)
 
 
-@config.command()
+@config.command(short_help="Write one stage's config, decrypted, to stdout.")
 @click.argument("stage")
 @click.option("--json", "json_output", is_flag=True, help="Write JSON.")
 @click.option(
