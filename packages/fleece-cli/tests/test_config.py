@@ -847,6 +847,22 @@ def test_an_interrupted_edit_can_be_resumed(
     assert not kept.exists()
 
 
+def test_resuming_an_edit_warns_when_config_yml_changed_since(
+    editor: Editor, imported: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """config.yml changed (a git pull) after the edit began: the prompt says so."""
+    editor.plan(monkeypatch, replace=[("us-east-1", "eu-west-1")], exit=1)
+    invoke("edit")
+    text = OPEN_CONFIG.replace("  retries: 3\n", "  retries: 4\n")
+    assert invoke("import", input=text).exit_code == 0
+    editor.plan(monkeypatch)
+    result = invoke("edit", input="resume\n")
+    assert result.exit_code == 0, result.output
+    assert "config.yml has changed since; resuming replaces it" in result.stderr
+    rendered = yaml.safe_load(invoke("render", "dev").stdout)
+    assert (rendered["region"], rendered["retries"]) == ("eu-west-1", 3)
+
+
 def test_an_interrupted_edit_can_be_discarded(
     editor: Editor, imported: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:

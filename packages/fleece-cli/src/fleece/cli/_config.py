@@ -14,6 +14,7 @@ from fleece.cli._config_convert import closed_text, open_text
 from fleece.cli._config_edit import (
     EditorError,
     WorkingCopy,
+    content_digest,
     editor_command,
     run_editor,
 )
@@ -174,12 +175,19 @@ def edit(settings: ConfigSettings, json_output: bool, editor: str | None) -> Non
     """
     argv = editor_command(editor)
     aws = settings.aws()
+    current = read_config(settings.config_path)
     copy = WorkingCopy.pending(settings.config_path)
     exported: str | None = None
     if copy is not None:
+        changed = ""
+        if copy.base != content_digest(current):
+            changed = (
+                f" {settings.config_path} has changed since; resuming replaces it "
+                "with the edited file."
+            )
         choice = click.prompt(
-            f"An interrupted edit of {settings.config_path} is in {copy.path}. "
-            "Resume it or discard it?",
+            f"An interrupted edit of {settings.config_path} is in {copy.path}."
+            f"{changed} Resume it or discard it?",
             type=click.Choice(["resume", "discard"]),
             err=True,
         )
@@ -187,11 +195,12 @@ def edit(settings: ConfigSettings, json_output: bool, editor: str | None) -> Non
             copy.delete()
             copy = None
     if copy is None:
-        copy = WorkingCopy(settings.config_path, ".json" if json_output else ".yml")
-        tree = settings.load()
-        if tree is None:
+        suffix = ".json" if json_output else ".yml"
+        copy = WorkingCopy(settings.config_path, content_digest(current), suffix)
+        if current is None:
             exported = settings.open_skeleton(json_output)
         else:
+            tree = ConfigTree.parse(current, str(settings.config_path))
             exported = open_text(tree, aws, as_json=json_output)
         copy.create(exported)
     try:

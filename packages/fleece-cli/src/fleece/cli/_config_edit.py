@@ -27,24 +27,29 @@ DEFAULT_EDITOR = "vi"
 class WorkingCopy:
     """The plaintext file an edit session works on.
 
+    Its name holds a digest of the config file's path (to find it again) and of the
+    config file's content when the edit began (to tell whether it changed since).
+
     Args:
         config_path: the ``config.yml`` being edited.
+        base: `content_digest` of ``config.yml`` when the edit began.
         suffix: ``.yml`` or ``.json``.
     """
 
-    def __init__(self, config_path: Path, suffix: str) -> None:
-        digest = hashlib.sha256(str(config_path.resolve()).encode()).hexdigest()[:16]
+    def __init__(self, config_path: Path, base: str, suffix: str) -> None:
         self.config_path = config_path
-        self.path = _private_folder() / f"{config_path.stem}-{digest}{suffix}"
+        self.base = base
+        self.path = _private_folder() / f"{_prefix(config_path)}{base}{suffix}"
 
     @classmethod
     def pending(cls, config_path: Path) -> WorkingCopy | None:
         """Return the working copy an interrupted edit of ``config_path`` left."""
-        for suffix in (".yml", ".json"):
-            copy = cls(config_path, suffix)
-            if copy.path.exists():
-                return copy
-        return None
+        prefix = _prefix(config_path)
+        found = sorted(_private_folder().glob(f"{prefix}*"))
+        if not found:
+            return None
+        base, suffix = found[0].name[len(prefix) :].split(".", 1)
+        return cls(config_path, base, f".{suffix}")
 
     def create(self, text: str) -> None:
         """Write ``text`` to a new file only its owner can read (``0600``)."""
@@ -68,6 +73,18 @@ class WorkingCopy:
             f"your edits are kept in {self.path}; run 'fleece config edit' again to "
             "resume or discard them"
         )
+
+
+def content_digest(text: str | None) -> str:
+    """A short digest of a config file's text (``none`` when there is no file)."""
+    if text is None:
+        return "none"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _prefix(config_path: Path) -> str:
+    digest = hashlib.sha256(str(config_path.resolve()).encode()).hexdigest()[:16]
+    return f"{config_path.stem}-{digest}-"
 
 
 def editor_command(editor: str | None) -> list[str]:
