@@ -67,6 +67,8 @@ def test_rejected_event_is_logged_as_a_warning(
         ({"body": {"name": "Rex"}}, "'body' must be a string"),
         ({"body": "not base64!", "isBase64Encoded": True}, "not base64"),
         ({"path": "/pets/\ud800"}, "not valid Unicode"),
+        ({"headers": {"Content-Type": "json"}}, "not a type/subtype media type"),
+        ({"headers": {"Content-Type": "a/b/c"}}, "not a type/subtype media type"),
     ],
 )
 def test_malformed_rest_v1_event_is_a_400_naming_the_field(
@@ -79,7 +81,7 @@ def test_malformed_rest_v1_event_is_a_400_naming_the_field(
     assert answer["statusCode"] == 400
     assert "multiValueHeaders" in answer
     detail = body_json(answer)["detail"]
-    assert detail.startswith("malformed an API Gateway REST v1 proxy event")
+    assert detail.startswith("malformed API Gateway REST v1 proxy event: ")
     assert complaint in detail
 
 

@@ -78,16 +78,19 @@ class HeaderDict(dict[str, Any]):
 
 
 _DESCRIPTIONS = {
-    EventKind.REST_V1: "an API Gateway REST v1 proxy event",
-    EventKind.HTTP_API_V2: "an API Gateway HTTP API v2 event",
-    EventKind.FUNCTION_URL: "a Lambda Function URL event",
-    EventKind.ALB: "an ALB event",
-    EventKind.ALB_MULTI_VALUE: "an ALB event",
-    EventKind.REQUEST_TEMPLATE: "a request-template event",
+    EventKind.REST_V1: "API Gateway REST v1 proxy event",
+    EventKind.HTTP_API_V2: "API Gateway HTTP API v2 event",
+    EventKind.FUNCTION_URL: "Lambda Function URL event",
+    EventKind.ALB: "ALB event",
+    EventKind.ALB_MULTI_VALUE: "ALB event",
+    EventKind.REQUEST_TEMPLATE: "request-template event",
 }
 _METHOD = re.compile(r"[A-Za-z]{1,32}")
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _PORT = re.compile(r"[0-9]{1,5}")
+# RFC 9110 "token" characters, of which media types and subtypes are made.
+_TCHARS = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
+_MEDIA_TYPE = re.compile(rf"[ \t]*{_TCHARS}/{_TCHARS}[ \t]*(;.*)?", re.DOTALL)
 _PLAIN = re.compile(r"[\w.~-]*", re.ASCII)
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 # Hop-by-hop and framing headers describe how the client sent the body, not the body
@@ -295,9 +298,15 @@ def _scope(
         ]
     except UnicodeEncodeError:
         raise EventError("a header is not valid Unicode text") from None
+    content_type = _header_value(headers, "content-type")
+    if content_type is not None and not _MEDIA_TYPE.fullmatch(content_type):
+        # connexion splits it on "/" and fails with a 500 otherwise.
+        raise EventError(
+            f"the Content-Type {content_type[:60]!r} is not a type/subtype media type"
+        )
     if body or method in _BODY_METHODS:
         asgi_headers.append((b"content-length", str(len(body)).encode()))
-        if body and _header_value(headers, "content-type") is None:
+        if body and content_type is None:
             # As fleece 1.x did: a body sent without a type is taken as JSON, so
             # it is validated as such instead of reaching the operation unchecked.
             asgi_headers.append((b"content-type", b"application/json"))
