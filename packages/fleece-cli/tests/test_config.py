@@ -463,6 +463,11 @@ def test_a_stage_key_may_be_an_alias_name_an_alias_or_an_arn(
         ("config:\n  a: [1,\n", "stdin is not valid YAML: expected the node content"),
         ('{"config": [1,]}', "stdin is not valid JSON: Expecting value at line 1"),
         ("", "nothing on stdin"),
+        (
+            "stages:\n  dev: {environment: development, key: k}\n"
+            "config:\n  pw:\n    +dev: ':encrypt:'\n",
+            "config.pw.+dev: an empty secret; write it after ':encrypt:'",
+        ),
     ],
 )
 def test_import_refuses_a_bad_tree_in_one_line_naming_the_key(

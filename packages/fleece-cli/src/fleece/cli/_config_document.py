@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 import yaml
 
@@ -100,7 +100,7 @@ class ConfigDocument:
         return "".join(pieces)
 
 
-def is_string(node: yaml.Node) -> bool:
+def is_string(node: yaml.Node) -> TypeGuard[yaml.ScalarNode]:
     """Whether ``node`` is a scalar that loads as a Python ``str``."""
     return isinstance(node, yaml.ScalarNode) and node.tag == _STR_TAG
 

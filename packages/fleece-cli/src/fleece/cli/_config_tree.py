@@ -320,14 +320,18 @@ def _walk(
     elif is_string(node) and str(node.value).startswith(
         (ENCRYPT_PREFIX, DECRYPT_PREFIX)
     ):
-        assert isinstance(node, yaml.ScalarNode)  # noqa: S101 - is_string checked it
         if stage is None:
             marker = str(node.value)[: len(ENCRYPT_PREFIX)]
             raise ConfigError(
                 f"{dotted_key}: {marker} values are only allowed under a '+stage' "
                 "key, whose stage names the KMS key; refusing to store it"
             )
-        yield Secret(node, dotted_key, stage)
+        secret = Secret(node, dotted_key, stage)
+        if not secret.payload:
+            raise ConfigError(
+                f"{dotted_key}: an empty secret; write it after '{ENCRYPT_PREFIX}'"
+            )
+        yield secret
 
 
 def _stage_of_key(key: str, dotted_key: str, stages: Stages) -> Stage:
