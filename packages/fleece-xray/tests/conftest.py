@@ -12,7 +12,7 @@ import socket
 import subprocess
 import sys
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -133,6 +133,19 @@ class Scenarios:
         return Outcome(
             completed.returncode, completed.stdout, completed.stderr, documents
         )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_the_sdk_socket() -> Iterator[None]:
+    """Close aws-xray-sdk's UDP socket if a test loaded the SDK in this process.
+
+    The SDK opens it at import and never closes it, so without this the interpreter
+    reports an unclosed socket on exit.
+    """
+    yield
+    sdk = sys.modules.get("aws_xray_sdk.core")
+    if sdk is not None:
+        sdk.xray_recorder.emitter._socket.close()
 
 
 @pytest.fixture

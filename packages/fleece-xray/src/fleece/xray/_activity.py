@@ -35,11 +35,18 @@ _environ_data: dict[Any, Any] | None = getattr(os.environ, "_data", None)
 _encode_key = getattr(os.environ, "encodekey", None)
 if _environ_data is not None and _encode_key is not None:
     _TRACE_HEADER_KEY: Any = _encode_key(TRACE_HEADER_ENV)
+    _LAMBDA_KEY: Any = _encode_key(LAMBDA_ENV)
+    _DAEMON_KEY: Any = _encode_key(DAEMON_ADDRESS_ENV)
     _read_env: Callable[[Any], Any] = _environ_data.get
 else:  # pragma: no cover - not CPython
-    _TRACE_HEADER_KEY = TRACE_HEADER_ENV
+    _TRACE_HEADER_KEY, _LAMBDA_KEY, _DAEMON_KEY = (
+        TRACE_HEADER_ENV,
+        LAMBDA_ENV,
+        DAEMON_ADDRESS_ENV,
+    )
     _read_env = os.environ.get
 _modules = sys.modules
+_MISSING = object()
 
 
 def parse_trace_header(header: str) -> int:
@@ -96,16 +103,34 @@ def trace_header_state() -> int:
 
 
 class _SDK:
-    """aws-xray-sdk's pieces, filled in once the SDK is imported."""
+    """aws-xray-sdk's pieces, filled in once the SDK is imported.
 
-    __slots__ = ("config", "failed", "lambda_context", "lock", "recorder")
+    The SDK reads ``LAMBDA_TASK_ROOT`` and ``AWS_XRAY_DAEMON_ADDRESS`` once, when it
+    is imported. ``environment`` holds the values of those two that the recorder was
+    last brought in line with; ``standby`` the context and streaming threshold put
+    aside for Lambda (True) or elsewhere (False) when the environment changed.
+    """
+
+    __slots__ = (
+        "config",
+        "context_class",
+        "environment",
+        "failed",
+        "lambda_context",
+        "lock",
+        "recorder",
+        "standby",
+    )
 
     def __init__(self) -> None:
         self.recorder: Any = None
         self.lambda_context: Any = None
+        self.context_class: Any = None
         self.config: Any = None
         self.failed = False
         self.lock = threading.Lock()
+        self.environment: tuple[Any, Any] = (_MISSING, _MISSING)
+        self.standby: dict[bool, tuple[Any, int]] = {}
 
 
 _sdk = _SDK()
@@ -124,6 +149,7 @@ def load_sdk() -> Any:
             try:
                 from aws_xray_sdk import global_sdk_config
                 from aws_xray_sdk.core import xray_recorder
+                from aws_xray_sdk.core.context import Context
                 from aws_xray_sdk.core.lambda_launcher import LambdaContext
             except Exception as error:
                 _sdk.failed = True
@@ -131,6 +157,7 @@ def load_sdk() -> Any:
                 return None
             _sdk.config = global_sdk_config
             _sdk.lambda_context = LambdaContext
+            _sdk.context_class = Context
             _sdk.recorder = xray_recorder
     return _sdk.recorder
 
@@ -144,6 +171,46 @@ def preload_sdk_in_lambda() -> None:
         and DAEMON_ADDRESS_ENV in environ
     ):
         load_sdk()
+
+
+def _follow_environment(recorder: Any, environment: tuple[Any, Any]) -> None:
+    """Bring the recorder in line with a Lambda environment that changed since import.
+
+    Test suites set ``LAMBDA_TASK_ROOT`` and a fresh daemon address per test in one
+    process; the SDK only looks at them when imported. The daemon address is
+    re-applied, and the SDK's own Lambda and default contexts are swapped (each kept
+    for when the environment changes back); a context of another class is left alone.
+    """
+    with _sdk.lock:
+        if environment == _sdk.environment:
+            return
+        lambda_root = environment[0]
+        try:
+            emitter = recorder.emitter
+            if hasattr(emitter, "set_daemon_address"):
+                emitter.set_daemon_address(
+                    os.environ.get(DAEMON_ADDRESS_ENV, "127.0.0.1:2000")
+                )
+            in_lambda = bool(lambda_root)
+            context = recorder.context
+            current = {_sdk.lambda_context: True, _sdk.context_class: False}.get(
+                type(context)
+            )
+            if current is not None and current != in_lambda:
+                _sdk.standby[current] = (context, recorder.streaming_threshold)
+                # The SDK streams each subsegment at once in Lambda, 30 at a time
+                # elsewhere.
+                if in_lambda in _sdk.standby:
+                    new_context, threshold = _sdk.standby.pop(in_lambda)
+                elif in_lambda:
+                    new_context, threshold = _sdk.lambda_context(), 0
+                else:
+                    new_context, threshold = _sdk.context_class(), 30
+                recorder.context = new_context
+                recorder.streaming_threshold = threshold
+        except Exception as error:
+            warn_once("environment", "X-Ray environment change not followed: %r", error)
+        _sdk.environment = environment
 
 
 def _open_entities(context: Any) -> Any:
@@ -172,6 +239,9 @@ def active_recorder(sampled_only: bool = True) -> Any:
         recorder = load_sdk()
         if recorder is None:
             return None
+    environment = (_read_env(_LAMBDA_KEY), _read_env(_DAEMON_KEY))
+    if environment != _sdk.environment:
+        _follow_environment(recorder, environment)
     context = recorder.context
     if isinstance(context, _sdk.lambda_context):
         if _read_env(_TRACE_HEADER_KEY) is None or trace_header_state() < wanted:
