@@ -175,34 +175,7 @@ def edit(settings: ConfigSettings, json_output: bool, editor: str | None) -> Non
     """
     argv = editor_command(editor)
     aws = settings.aws()
-    current = read_config(settings.config_path)
-    copy = WorkingCopy.pending(settings.config_path)
-    exported: str | None = None
-    if copy is not None:
-        changed = ""
-        if copy.base != content_digest(current):
-            changed = (
-                f" {settings.config_path} has changed since; resuming replaces it "
-                "with the edited file."
-            )
-        choice = click.prompt(
-            f"An interrupted edit of {settings.config_path} is in {copy.path}."
-            f"{changed} Resume it or discard it?",
-            type=click.Choice(["resume", "discard"]),
-            err=True,
-        )
-        if choice == "discard":
-            copy.delete()
-            copy = None
-    if copy is None:
-        suffix = ".json" if json_output else ".yml"
-        copy = WorkingCopy(settings.config_path, content_digest(current), suffix)
-        if current is None:
-            exported = settings.open_skeleton(json_output)
-        else:
-            tree = ConfigTree.parse(current, str(settings.config_path))
-            exported = open_text(tree, aws, as_json=json_output)
-        copy.create(exported)
+    copy, exported = _working_copy(settings, aws, json_output)
     try:
         run_editor(argv, copy)
     except EditorError as error:
@@ -218,10 +191,49 @@ def edit(settings: ConfigSettings, json_output: bool, editor: str | None) -> Non
     try:
         tree = ConfigTree.parse(edited, "the edited configuration")
         write_atomically(settings.config_path, closed_text(tree, aws))
+    except CliUsageError as error:
+        raise CliUsageError(f"{error.message}; {copy.kept_message()}") from None
     except click.ClickException as error:
         raise CliError(f"{error.message}; {copy.kept_message()}") from None
     copy.delete()
     click.echo(f"{settings.config_path}: written", err=True)
+
+
+def _working_copy(
+    settings: ConfigSettings, aws: StageAws, json_output: bool
+) -> tuple[WorkingCopy, str | None]:
+    """Return the working copy to edit and what was exported into it.
+
+    An interrupted edit's copy is resumed or discarded as the user answers; a resumed
+    copy comes with None, since its content is not an export.
+    """
+    current = read_config(settings.config_path)
+    pending = WorkingCopy.pending(settings.config_path)
+    if pending is not None:
+        changed = ""
+        if pending.base != content_digest(current):
+            changed = (
+                f" {settings.config_path} has changed since; resuming replaces it "
+                "with the edited file."
+            )
+        choice = click.prompt(
+            f"An interrupted edit of {settings.config_path} is in {pending.path}."
+            f"{changed} Resume it or discard it?",
+            type=click.Choice(["resume", "discard"]),
+            err=True,
+        )
+        if choice == "resume":
+            return pending, None
+        pending.delete()
+    suffix = ".json" if json_output else ".yml"
+    copy = WorkingCopy(settings.config_path, content_digest(current), suffix)
+    if current is None:
+        exported = settings.open_skeleton(json_output)
+    else:
+        tree = ConfigTree.parse(current, str(settings.config_path))
+        exported = open_text(tree, aws, as_json=json_output)
+    copy.create(exported)
+    return copy, exported
 
 
 @config.command(short_help="Write one stage's config, decrypted, to stdout.")
