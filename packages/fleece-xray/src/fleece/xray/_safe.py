@@ -174,8 +174,8 @@ def to_safe_metadata_value(value: object) -> Any:
 
     Dicts, lists, tuples, sets, strings, finite numbers, booleans and None are kept;
     anything else (and what lies deeper than 16 levels or past 2000 items) becomes
-    its repr cut to 1 KiB. A value
-    whose JSON would exceed 16 KiB is replaced by its JSON text cut to that size.
+    its repr cut to 1 KiB. A value whose JSON would exceed 16 KiB is replaced by its
+    JSON text cut to that size.
     """
     import json
 
