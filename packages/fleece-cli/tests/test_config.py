@@ -18,6 +18,8 @@ import boto3
 import pytest
 import yaml
 from click.testing import CliRunner, Result
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from fleece.cli import cli
 from fleece.testing import MotoServer, modules_imported_by
@@ -1012,3 +1014,41 @@ def test_import_from_a_terminal_says_how_to_end_the_input(tmp_path: Path) -> Non
         "config.yml: written",
     ]
     assert (tmp_path / "config.yml").read_text() == "config:\n  region: eu-west-1\n"
+
+
+plain_keys = st.text(
+    st.characters(categories=("L", "N"), include_characters="_-"),
+    min_size=1,
+    max_size=6,
+)
+secrets = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=30)
+leaves = (
+    st.text(max_size=10)
+    | st.integers()
+    | secrets.map(lambda secret: {"+dev": f":encrypt:{secret}"})
+)
+config_trees = st.recursive(
+    leaves,
+    lambda children: st.dictionaries(plain_keys, children, min_size=1, max_size=3),
+    max_leaves=6,
+)
+
+
+@given(config=st.dictionaries(plain_keys, config_trees, min_size=1, max_size=3))
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+def test_any_tree_survives_import_export_import(
+    project: Project, config: dict[str, Any]
+) -> None:
+    """Generated trees with secrets: JSON in, JSON out, YAML in, the same tree out."""
+    tree = {"stages": {"dev": {"environment": "development", "key": "dev-config"}}}
+    tree["config"] = config
+    imported = invoke("import", input=json.dumps(tree))
+    assert imported.exit_code == 0, imported.output
+    first = invoke("export", "--json")
+    assert (first.exit_code, json.loads(first.stdout)) == (0, tree)
+    assert invoke("import", input=invoke("export").stdout).exit_code == 0
+    assert json.loads(invoke("export", "--json").stdout) == tree
