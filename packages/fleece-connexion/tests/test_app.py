@@ -115,6 +115,24 @@ def test_calls_from_several_threads_each_get_an_answer(spec: Path) -> None:
     assert statuses == [200] * 4
 
 
+def test_threads_racing_for_a_new_app_all_get_answers(spec: Path) -> None:
+    """The first calls of several threads at once, on an app not built yet."""
+    statuses: list[int] = []
+    start = threading.Barrier(4)
+
+    def invoke() -> None:
+        start.wait()
+        event = function_url_event("GET", "/pets/7")
+        statuses.append(call_api(event, "raced", spec)["statusCode"])
+
+    workers = [threading.Thread(target=invoke) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert statuses == [200] * 4
+
+
 def test_calling_from_a_coroutine_is_a_clear_error(spec: Path) -> None:
     """call_api is synchronous: inside a running loop it says so."""
     import asyncio

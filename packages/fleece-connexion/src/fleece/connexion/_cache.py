@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from typing import TYPE_CHECKING
 
 from fleece.connexion._logging import Logger
@@ -17,6 +18,8 @@ _APP_CACHE: dict[_CacheKey, FleeceApp] = {}
 _CALL_CACHE: dict[tuple[str, str, str, bool, bool], FleeceApp] = {}
 """The same apps by the arguments as given and the working directory: no file system
 look-up on a hit."""
+_BUILD_LOCK = threading.RLock()
+"""Held while an app is built or prepared, so that threads share one build."""
 
 
 def clear_app_cache() -> None:
@@ -48,14 +51,15 @@ def get_ready_app(
         logger,
     )
     if not app.prepared:
-        try:
-            app.prepare()
-        except BaseException:
-            for stale in [k for k, cached in _APP_CACHE.items() if cached is app]:
-                del _APP_CACHE[stale]
-            for given in [k for k, cached in _CALL_CACHE.items() if cached is app]:
-                del _CALL_CACHE[given]
-            raise
+        with _BUILD_LOCK:
+            try:
+                app.prepare()
+            except BaseException:
+                for stale in [k for k, cached in _APP_CACHE.items() if cached is app]:
+                    del _APP_CACHE[stale]
+                for given in [k for k, cached in _CALL_CACHE.items() if cached is app]:
+                    del _CALL_CACHE[given]
+                raise
     return app
 
 
@@ -105,20 +109,27 @@ def get_connexion_app(
         raise FileNotFoundError(
             f"OpenAPI document {spec!r} not found (looked for {resolved})"
         )
-    resolved_key = (app_name, resolved, strict_validation, validate_responses)
-    app = _APP_CACHE.get(resolved_key) if cache_app else None
-    if app is None:
-        from fleece.connexion._app import build_app
+    from fleece.connexion._app import build_app
 
-        app = build_app(
+    if not cache_app:
+        return build_app(
             app_name,
             resolved,
             strict_validation=strict_validation,
             validate_responses=validate_responses,
             logger=logger,
         )
-        if not cache_app:
-            return app
-        _APP_CACHE[resolved_key] = app
-    _CALL_CACHE[key] = app
+    resolved_key = (app_name, resolved, strict_validation, validate_responses)
+    with _BUILD_LOCK:
+        app = _APP_CACHE.get(resolved_key)
+        if app is None:
+            app = build_app(
+                app_name,
+                resolved,
+                strict_validation=strict_validation,
+                validate_responses=validate_responses,
+                logger=logger,
+            )
+            _APP_CACHE[resolved_key] = app
+        _CALL_CACHE[key] = app
     return app
