@@ -142,3 +142,22 @@ def test_calling_from_a_coroutine_is_a_clear_error(spec: Path) -> None:
 
     with pytest.raises(RuntimeError, match="cannot be called from a coroutine"):
         asyncio.run(handler())
+
+
+def test_wsgi_middleware_added_to_the_app_runs_for_lambda_events(spec: Path) -> None:
+    """FlaskApp.add_wsgi_middleware still wraps Flask when events run inline."""
+
+    class Stamp:
+        def __init__(self, app: Callable[..., Any]) -> None:
+            self.app = app
+
+        def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+            def stamped(status: str, headers: list[Any], *args: Any) -> Any:
+                return start_response(status, [*headers, ("X-Stamp", "1")], *args)
+
+            return self.app(environ, stamped)
+
+    app = get_connexion_app("wsgi-middleware", spec)
+    app.add_wsgi_middleware(Stamp)
+    answer = call_api(apigw_v1_event("GET", "/pets"), "wsgi-middleware", spec)
+    assert answer["headers"]["x-stamp"] == "1"

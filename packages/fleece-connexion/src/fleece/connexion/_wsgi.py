@@ -116,8 +116,8 @@ def _call(
     def start_response(
         status: str, headers: list[tuple[str, str]], exc_info: Any = None
     ) -> Callable[[bytes], None]:
-        if exc_info is not None and started:
-            raise exc_info[1].with_traceback(exc_info[2])
+        # Nothing is sent before the app returns, so a second call (an error page
+        # with exc_info, PEP 3333) simply replaces the status and headers.
         started[:] = [status, headers]
         return written.append
 
