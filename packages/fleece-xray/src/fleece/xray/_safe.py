@@ -23,6 +23,7 @@ _ELLIPSIS = "..."
 _INVALID_NAME_CHARACTERS = re.compile(r"[?;*()!$~^<>]")
 _INVALID_KEY_CHARACTERS = re.compile(r"[^A-Za-z0-9_]")
 _MAX_DEPTH = 16
+_KEY_LIMIT = 128
 _MAX_NODES = 2000
 
 
@@ -87,24 +88,41 @@ def arguments_metadata(
 
     Arguments past the total budget are left out; a last entry says how many.
     """
+    # Runs on every traced call: the short ASCII reprs of most arguments are
+    # handled inline, without a function call each.
     budget = ARGUMENTS_BUDGET
     reprs: list[str] = []
     for index, value in enumerate(args):
         if budget <= 0:
             reprs.append(f"<{len(args) - index} more omitted>")
             break
-        text, size = _cut_with_size(_repr(value))
-        budget -= size
+        try:
+            text = repr(value)
+        except Exception:
+            text = _repr(value)
+        if text.isascii() and len(text) <= VALUE_LIMIT:
+            budget -= len(text) + 2
+        else:
+            text, size = _cut_with_size(text)
+            budget -= size
         reprs.append(text)
     named: dict[str, str] = {}
     for index, (key, value) in enumerate(kwargs.items()):
         if budget <= 0:
             named["..."] = f"<{len(kwargs) - index} more omitted>"
             break
-        text, size = _cut_with_size(_repr(value))
-        name, name_size = _cut_with_size(str(key))
-        budget -= size + name_size
-        named[name] = text
+        if len(key) > _KEY_LIMIT or not key.isascii():  # e.g. f(**{"é" * 9999: 1})
+            key = cut(str(key), _KEY_LIMIT)
+        try:
+            text = repr(value)
+        except Exception:
+            text = _repr(value)
+        if text.isascii() and len(text) <= VALUE_LIMIT:
+            budget -= len(text) + len(key) + 4
+        else:
+            text, size = _cut_with_size(text)
+            budget -= size + _json_size(key)
+        named[key] = text
     return reprs, named
 
 
