@@ -161,3 +161,17 @@ def test_wsgi_middleware_added_to_the_app_runs_for_lambda_events(spec: Path) -> 
     app.add_wsgi_middleware(Stamp)
     answer = call_api(apigw_v1_event("GET", "/pets"), "wsgi-middleware", spec)
     assert answer["headers"]["x-stamp"] == "1"
+
+
+def test_the_app_answers_events_itself_as_1x_apps_did(
+    spec: Path, body_json: Parse
+) -> None:
+    """app.call_api(event) and app.call_proxy_api(event), the 1.x methods."""
+    from fleece.testing import request_template_event
+
+    app = get_connexion_app("petstore", spec)
+    template = request_template_event(
+        "GET", "/users/{user_id}", path_parameters={"user_id": "1"}
+    )
+    assert app.call_api(template) == {"id": 1, "name": "Ada"}
+    assert body_json(app.call_proxy_api(template)) == {"id": 1, "name": "Ada"}

@@ -61,7 +61,7 @@ def call_api(
         cache_app,
         logger,
     )
-    return _serve(app, event, logger, proxy=False)
+    return serve_event(app, event, logger, proxy=False)
 
 
 def call_proxy_api(
@@ -89,7 +89,7 @@ def call_proxy_api(
         cache_app,
         logger,
     )
-    answer: dict[str, Any] = _serve(app, event, logger, proxy=True)
+    answer: dict[str, Any] = serve_event(app, event, logger, proxy=True)
     return answer
 
 
@@ -110,12 +110,12 @@ def asgi_handler(
     """
 
     def handler(event: Any, context: Any = None) -> Any:
-        return _serve(app, event, logger, proxy=False, context=context)
+        return serve_event(app, event, logger, proxy=False, context=context)
 
     return handler
 
 
-def _serve(
+def serve_event(
     app: ASGIApp,
     event: object,
     logger: Logger | None,

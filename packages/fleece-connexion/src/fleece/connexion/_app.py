@@ -8,6 +8,7 @@ import warnings
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from fleece.connexion._api import serve_event
 from fleece.connexion._asgi import Message
 from fleece.connexion._events import INTERNAL_ERROR
 from fleece.connexion._logging import Logger, current_logger, default_logger
@@ -88,6 +89,23 @@ class FleeceApp(connexion.FlaskApp):  # type: ignore[misc]  # connexion is untyp
         if kwargs.pop("debug", False):
             kwargs.setdefault("log_level", "debug")
         super().run(import_string, **kwargs)
+
+    def call_api(self, event: Any) -> Any:
+        """Answer one Lambda event, as :func:`fleece.connexion.call_api` does.
+
+        Raises:
+            HTTPError: as :func:`fleece.connexion.call_api` raises it.
+        """
+        if not self.prepared:
+            self.prepare()
+        return serve_event(self, event, self.logger, proxy=False)
+
+    def call_proxy_api(self, event: Any) -> dict[str, Any]:
+        """Answer one Lambda event with a proxy response dict, as 1.x's app did."""
+        if not self.prepared:
+            self.prepare()
+        answer: dict[str, Any] = serve_event(self, event, self.logger, proxy=True)
+        return answer
 
     def prepare(self) -> None:
         """Build the middleware stack now rather than on the first request.
