@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -149,8 +150,6 @@ def test_answers_are_plain_json_serialisable_dicts(
     api: Api, sample_event: Load
 ) -> None:
     """What Lambda's runtime serialises: json.dumps works on every answer."""
-    import json
-
     for name in ("apigw-rest-v1-proxy", "apigw-http-v2", "alb", "function-url"):
         answer = api(sample_event(name))
         assert answer == json.loads(json.dumps(answer))
