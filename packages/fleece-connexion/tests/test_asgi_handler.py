@@ -109,3 +109,20 @@ def test_app_that_never_answers_gets_a_500(caplog: pytest.LogCaptureFixture) -> 
     caplog.set_level(logging.ERROR, logger="asgi.tests")
     handler = asgi_handler(silent, logger=logging.getLogger("asgi.tests"))
     assert handler(apigw_v2_event("GET", "/"), None)["statusCode"] == 500
+
+
+def test_invocations_share_one_event_loop_per_thread() -> None:
+    """The loop an app runs on is the same from one invocation to the next."""
+    loops: list[asyncio.AbstractEventLoop] = []
+
+    async def record_loop(scope: Scope, receive: Any, send: Any) -> None:
+        loops.append(asyncio.get_running_loop())
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    handler = asgi_handler(record_loop)
+    for _ in range(3):
+        assert handler(apigw_v2_event("GET", "/"), None)["statusCode"] == 204
+    assert len(loops) == 3
+    assert loops[0] is loops[1] is loops[2]
+    assert not loops[0].is_closed()
