@@ -10,96 +10,25 @@ and then fleece never calls into the SDK, so the SDK has nothing to log or raise
 from __future__ import annotations
 
 import os
-import re
 import sys
 import threading
-from collections.abc import Callable
 from typing import Any
 
+from fleece.xray._environment import (
+    DAEMON_ADDRESS_ENV,
+    DAEMON_KEY,
+    LAMBDA_ENV,
+    LAMBDA_KEY,
+    TRACE_HEADER_KEY,
+    read_env,
+)
+from fleece.xray._trace_header import SAMPLED, UNSAMPLED, trace_header_state
 from fleece.xray._warnings import warn_once
 
-TRACE_HEADER_ENV = "_X_AMZN_TRACE_ID"
-LAMBDA_ENV = "LAMBDA_TASK_ROOT"
-DAEMON_ADDRESS_ENV = "AWS_XRAY_DAEMON_ADDRESS"
 SDK_MODULE = "aws_xray_sdk.core"
 
-_ROOT = re.compile(r"1-[0-9a-fA-F]{8}-[0-9a-fA-F]{24}")
-_PARENT = re.compile(r"[0-9a-fA-F]{16}")
-
-INVALID, UNSAMPLED, SAMPLED = -1, 0, 1
-
-# os.environ.get() of a missing variable raises and catches a KeyError inside
-# Mapping.get, which costs ~2 µs: more than the whole budget of an inactive call.
-# The mapping's own dict of encoded names gives the same answer in ~50 ns.
-_environ_data: dict[Any, Any] | None = getattr(os.environ, "_data", None)
-_encode_key = getattr(os.environ, "encodekey", None)
-if _environ_data is not None and _encode_key is not None:
-    _TRACE_HEADER_KEY: Any = _encode_key(TRACE_HEADER_ENV)
-    _LAMBDA_KEY: Any = _encode_key(LAMBDA_ENV)
-    _DAEMON_KEY: Any = _encode_key(DAEMON_ADDRESS_ENV)
-    _read_env: Callable[[Any], Any] = _environ_data.get
-else:  # pragma: no cover - not CPython
-    _TRACE_HEADER_KEY, _LAMBDA_KEY, _DAEMON_KEY = (
-        TRACE_HEADER_ENV,
-        LAMBDA_ENV,
-        DAEMON_ADDRESS_ENV,
-    )
-    _read_env = os.environ.get
 _modules = sys.modules
 _MISSING = object()
-
-
-def parse_trace_header(header: str) -> int:
-    """Classify a Lambda trace header.
-
-    Args:
-        header: the value of ``_X_AMZN_TRACE_ID``.
-
-    Returns:
-        ``SAMPLED`` or ``UNSAMPLED`` for a well-formed header with ``Root``, ``Parent``
-        and ``Sampled``; ``INVALID`` for anything else (which aws-xray-sdk would log
-        about on every call).
-    """
-    fields: dict[str, str] = {}
-    for part in header.strip().split(";"):
-        key, sep, value = part.partition("=")
-        if not sep:
-            return INVALID
-        fields[key] = value
-    root, parent = fields.get("Root", ""), fields.get("Parent", "")
-    if not (_ROOT.fullmatch(root) and _PARENT.fullmatch(parent)):
-        return INVALID
-    return {"1": SAMPLED, "0": UNSAMPLED}.get(fields.get("Sampled", ""), INVALID)
-
-
-class _HeaderCache:
-    """The last trace header seen and its classification (it changes per invocation).
-
-    Both live in one tuple, replaced in one assignment, so threads never see a
-    header paired with another header's classification.
-    """
-
-    __slots__ = ("last",)
-
-    def __init__(self) -> None:
-        self.last: tuple[Any, int] = (None, INVALID)
-
-
-_header_cache = _HeaderCache()
-
-
-def trace_header_state() -> int:
-    """Classify the current ``_X_AMZN_TRACE_ID`` (``INVALID`` when it is not set)."""
-    raw = _read_env(_TRACE_HEADER_KEY)
-    if raw is None:
-        return INVALID
-    last_raw, last_state = _header_cache.last
-    if raw == last_raw:
-        return last_state
-    value = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
-    state = parse_trace_header(value)
-    _header_cache.last = (raw, state)
-    return state
 
 
 class _SDK:
@@ -232,19 +161,19 @@ def active_recorder(sampled_only: bool = True) -> Any:
     if recorder is None:
         if _modules.get(SDK_MODULE) is None:
             # Only Lambda's trace header can start tracing before the SDK is loaded.
-            if _read_env(_TRACE_HEADER_KEY) is None or trace_header_state() < wanted:
+            if read_env(TRACE_HEADER_KEY) is None or trace_header_state() < wanted:
                 return None
             if LAMBDA_ENV not in os.environ:
                 return None
         recorder = load_sdk()
         if recorder is None:
             return None
-    environment = (_read_env(_LAMBDA_KEY), _read_env(_DAEMON_KEY))
+    environment = (read_env(LAMBDA_KEY), read_env(DAEMON_KEY))
     if environment != _sdk.environment:
         _follow_environment(recorder, environment)
     context = recorder.context
     if isinstance(context, _sdk.lambda_context):
-        if _read_env(_TRACE_HEADER_KEY) is None or trace_header_state() < wanted:
+        if read_env(TRACE_HEADER_KEY) is None or trace_header_state() < wanted:
             return None
     else:
         entities = _open_entities(context)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from fleece.xray._activity import active_recorder
-from fleece.xray._recording import current_task_stack
 from fleece.xray._safe import (
     cut,
     to_safe_annotation_key,
     to_safe_annotation_value,
     to_safe_metadata_value,
 )
+from fleece.xray._stacks import current_task_stack
 from fleece.xray._warnings import LOGGER, warn_once
 
 

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast, overload
 
 from fleece.xray._activity import active_recorder, preload_sdk_in_lambda
-from fleece.xray._recording import record_call, record_coroutine
+from fleece.xray._coroutines import record_coroutine
+from fleece.xray._recording import record_call
 from fleece.xray._safe import arguments_metadata, safe_name
 
 F = TypeVar("F", bound=Callable[..., Any])

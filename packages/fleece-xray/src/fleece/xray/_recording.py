@@ -6,12 +6,11 @@ itself is swallowed (with one warning per process) so the traced program goes on
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Awaitable, Callable, Generator
-from contextvars import ContextVar
-from typing import Any, Generic, TypeVar, cast
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from fleece.xray._safe import cut
+from fleece.xray._stacks import current_task_stack, run_on_stack, thread_stack_holder
 from fleece.xray._warnings import warn_once
 
 T = TypeVar("T")
@@ -19,8 +18,6 @@ T = TypeVar("T")
 MetaProcessor = Callable[..., None]
 """aws-xray-sdk's metadata callback: ``(wrapped, instance, args, kwargs,
 return_value, exception, subsegment, stack)``, all as keywords."""
-
-_MISSING = object()
 
 
 def begin(recorder: Any, name: str, namespace: str) -> Any:
@@ -105,44 +102,6 @@ def end(
         warn_once("end", "X-Ray subsegment not sent: %r", error)
 
 
-def _thread_stack_holder(recorder: Any) -> Any:
-    # Lambda's and the default context keep the open entities in a thread-local
-    # stack, which interleaving coroutines would share and corrupt; the SDK's
-    # AsyncContext is task-local already and needs no help.
-    local = getattr(recorder.context, "_local", None)
-    return local if isinstance(local, threading.local) else None
-
-
-_task_stack: ContextVar[list[Any] | None] = ContextVar(
-    "fleece_xray_task_stack", default=None
-)
-"""The entity stack of the traced coroutine running in this context.
-
-Tasks copy the context they are created in, so a coroutine started with
-``asyncio.gather`` or ``create_task`` inside a traced coroutine finds its parent here
-even though the thread-local stack no longer shows it."""
-
-
-def current_task_stack() -> list[Any] | None:
-    """The entity stack of the traced coroutine this code runs under, if any."""
-    return _task_stack.get()
-
-
-def run_on_stack(
-    local: Any, stack: list[Any], function: Callable[..., T], *args: Any
-) -> T:
-    """Call ``function(*args)`` with ``stack`` as the thread's entity stack."""
-    saved = getattr(local, "entities", _MISSING)
-    local.entities = stack
-    try:
-        return function(*args)
-    finally:
-        if saved is _MISSING:
-            del local.entities
-        else:
-            local.entities = saved
-
-
 def record_call(
     recorder: Any,
     name: str,
@@ -168,9 +127,9 @@ def record_call(
         arguments: argument reprs to record as metadata, if any.
         meta_processor: an aws-xray-sdk metadata callback.
     """
-    inherited = _task_stack.get()
+    inherited = current_task_stack()
     if inherited is not None:
-        local = _thread_stack_holder(recorder)
+        local = thread_stack_holder(recorder)
         if local is not None and getattr(local, "entities", None) is not inherited:
             # An untraced task (or thread) started by a traced coroutine.
             return cast(
@@ -238,96 +197,3 @@ def _record_call(
         meta_processor,
     )
     return result
-
-
-class _OwnStack(Generic[T]):
-    """Drives a coroutine with its own entity stack as the thread's at every step.
-
-    Each traced coroutine sees its subsegment on top while it runs, and the thread
-    sees its own stack again whenever the coroutine is suspended, so concurrent
-    coroutines nest under the right parents.
-    """
-
-    __slots__ = ("coroutine", "local", "stack")
-
-    def __init__(self, coroutine: Awaitable[T], local: Any, stack: list[Any]) -> None:
-        self.coroutine = coroutine
-        self.local = local
-        self.stack = stack
-
-    def __await__(self) -> Generator[Any, Any, T]:
-        iterator = self.coroutine.__await__()
-        send: Any = iterator.send
-        argument: Any = None
-        while True:
-            try:
-                yielded = run_on_stack(self.local, self.stack, send, argument)
-            except StopIteration as stop:
-                return cast(T, stop.value)
-            try:
-                argument = yield yielded
-                send = iterator.send
-            except GeneratorExit:
-                iterator.close()
-                raise
-            except BaseException as error:
-                argument = error
-                send = iterator.throw
-
-
-async def record_coroutine(
-    recorder: Any,
-    name: str,
-    function: Callable[..., Awaitable[T]],
-    args: tuple[Any, ...],
-    kwargs: dict[str, Any],
-    arguments: tuple[list[str], dict[str, str]] | None,
-) -> T:
-    """Await ``function(*args, **kwargs)`` inside a ``local`` subsegment."""
-    local = _thread_stack_holder(recorder)
-    if local is None:
-        return await _record_awaited(recorder, name, function, args, kwargs, arguments)
-    inherited = _task_stack.get()
-    if inherited is None:
-        inherited = getattr(local, "entities", None) or []
-    stack = list(inherited)
-    subsegment = run_on_stack(local, stack, begin, recorder, name, "local")
-    if subsegment is None:
-        return await function(*args, **kwargs)
-    if arguments is not None:
-        put_arguments(subsegment, arguments)
-    if not stack or stack[-1] is not subsegment:  # the SDK started a new context
-        stack = [subsegment]
-    token = _task_stack.set(stack)
-    failure: BaseException | None = None
-    try:
-        return await _OwnStack(function(*args, **kwargs), local, stack)
-    except BaseException as exception:
-        failure = exception
-        raise
-    finally:
-        _task_stack.reset(token)
-        run_on_stack(local, stack, end, recorder, subsegment, failure)
-
-
-async def _record_awaited(
-    recorder: Any,
-    name: str,
-    function: Callable[..., Awaitable[T]],
-    args: tuple[Any, ...],
-    kwargs: dict[str, Any],
-    arguments: tuple[list[str], dict[str, str]] | None,
-) -> T:
-    subsegment = begin(recorder, name, "local")
-    if subsegment is None:
-        return await function(*args, **kwargs)
-    if arguments is not None:
-        put_arguments(subsegment, arguments)
-    failure: BaseException | None = None
-    try:
-        return await function(*args, **kwargs)
-    except BaseException as exception:
-        failure = exception
-        raise
-    finally:
-        end(recorder, subsegment, failure)
