@@ -8,6 +8,7 @@ published in a context variable that the tasks it starts inherit.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from contextvars import ContextVar, Token
@@ -49,7 +50,10 @@ def publish_task_stack(stack: list[Any]) -> Token[list[Any] | None]:
 
 def withdraw_task_stack(token: Token[list[Any] | None]) -> None:
     """Undo the matching ``publish_task_stack``."""
-    _task_stack.reset(token)
+    # A coroutine closed from another context (garbage-collected unfinished) finds
+    # the context it published in gone: there is nothing left to undo.
+    with contextlib.suppress(ValueError):
+        _task_stack.reset(token)
 
 
 def run_on_stack(
