@@ -6,13 +6,15 @@ new loop nor a new thread.
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fleece.connexion._events import INTERNAL_ERROR, Request, Response, problem
 from fleece.connexion._logging import Logger
+
+if TYPE_CHECKING:
+    import asyncio
 
 Message = MutableMapping[str, Any]
 ASGIApp = Callable[
@@ -31,6 +33,10 @@ class _OwnedLoop:
     __slots__ = ("loop",)
 
     def __init__(self) -> None:
+        # asyncio (which imports ssl) is loaded when the first event is served, not
+        # when fleece.connexion is imported.
+        import asyncio
+
         self.loop = asyncio.new_event_loop()
 
     def __del__(self) -> None:
@@ -68,6 +74,8 @@ async def _exchange(app: ASGIApp, request: Request) -> Response:
         # The client stays connected until the response is complete.
         if not complete:
             if finished is None:
+                import asyncio
+
                 finished = asyncio.get_running_loop().create_future()
             await finished
         return {"type": "http.disconnect"}
@@ -113,6 +121,8 @@ def run_request(app: ASGIApp, request: Request, logger: Logger) -> Response:
     Raises:
         RuntimeError: called from a coroutine (an event loop runs in this thread).
     """
+    import asyncio
+
     try:
         asyncio.get_running_loop()
     except RuntimeError:
