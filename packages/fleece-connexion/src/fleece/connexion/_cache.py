@@ -85,7 +85,8 @@ def get_connexion_app(
         validate_responses: check responses against the document.
         cache_app: False builds a new app, and does not cache it.
         logger: where errors are logged (a fleece or stdlib logger); None for
-            fleece's ``fleece.connexion`` logger.
+            fleece's ``fleece.connexion`` logger. The call that builds the app sets
+            it; the ``logger`` given to ``call_api`` wins for that call.
 
     Returns:
         The app (a ``connexion.FlaskApp``).
