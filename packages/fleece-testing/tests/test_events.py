@@ -169,3 +169,16 @@ def test_request_template_event_has_the_shape_of_the_sample(sample_event):
     assert event["rawContext"]["httpMethod"] == "POST"
     assert event["rawContext"]["identity"]["sourceIp"]
     assert set(event["parameters"]["gateway"]) == set(sample["parameters"]["gateway"])
+
+
+def test_a_name_with_no_values_is_left_out_of_every_shape():
+    """An empty list of values means the parameter or header is not sent at all."""
+    v1 = apigw_v1_event("GET", "/", query={"limit": [], "tag": "a"}, headers={"x": []})
+    v2 = apigw_v2_event("GET", "/", query={"limit": []})
+    alb = alb_event("GET", "/", query={"limit": []}, multi_value=True)
+
+    assert v1["multiValueQueryStringParameters"] == {"tag": ["a"]}
+    assert "X" not in v1["headers"]
+    assert v2["rawQueryString"] == ""
+    assert "queryStringParameters" not in v2
+    assert alb["multiValueQueryStringParameters"] == {}

@@ -27,9 +27,11 @@ _TEXT_SUFFIXES = ("+json", "+xml")
 
 
 def _as_lists(values: Values | None) -> dict[str, list[str]]:
+    # A name with an empty list of values is never sent: integrations drop it.
     return {
         key: list(value) if isinstance(value, list) else [value]
         for key, value in (values or {}).items()
+        if value != []
     }
 
 
