@@ -172,7 +172,8 @@ def isolation(session: nox.Session, dist: str) -> None:
 def bench(session: nox.Session) -> None:
     """Run every benchmark script; each prints fleece against its peer."""
     _install_local(session, set(LIBRARIES), _group("bench") + _group("dev", "moto"))
-    scripts = sorted((ROOT / "benchmarks").glob("*.py"))
+    # _name.py files are helpers shared by the scripts, not benchmarks.
+    scripts = sorted((ROOT / "benchmarks").glob("[!_]*.py"))
     selected = session.posargs or [script.stem for script in scripts]
     for script in scripts:
         if script.stem in selected:
