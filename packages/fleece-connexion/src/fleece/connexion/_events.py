@@ -339,8 +339,10 @@ def _query_string(pairs: list[tuple[str, str]]) -> bytes:
         raise EventError("a query parameter is not valid Unicode text") from None
 
 
-def _rest_v1(kind: EventKind, event: Mapping[str, Any]) -> Request:
-    method = _method(event.get("httpMethod"))
+def _headers_and_query(
+    event: Mapping[str, Any],
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The headers and query parameters of a REST v1 or ALB event, as pairs."""
     headers = _pairs(
         _field(event, "multiValueHeaders", dict),
         _field(event, "headers", dict),
@@ -353,6 +355,12 @@ def _rest_v1(kind: EventKind, event: Mapping[str, Any]) -> Request:
         "query parameter",
         lower=False,
     )
+    return headers, query
+
+
+def _rest_v1(kind: EventKind, event: Mapping[str, Any]) -> Request:
+    method = _method(event.get("httpMethod"))
+    headers, query = _headers_and_query(event)
     context = event["requestContext"]
     identity = _field(context, "identity", dict) or {}
     path = unquote(_field(event, "path", str) or "/")
@@ -422,22 +430,9 @@ def _payload_v2(kind: EventKind, event: Mapping[str, Any]) -> Request:
 
 def _alb(kind: EventKind, event: Mapping[str, Any]) -> Request:
     method = _method(event.get("httpMethod"))
-    headers = _pairs(
-        _field(event, "multiValueHeaders", dict),
-        _field(event, "headers", dict),
-        "header",
-        lower=True,
-    )
+    headers, encoded_query = _headers_and_query(event)
     # ALB hands query strings over as the client sent them, still percent-encoded.
-    query = [
-        (unquote_plus(name), unquote_plus(value))
-        for name, value in _pairs(
-            _field(event, "multiValueQueryStringParameters", dict),
-            _field(event, "queryStringParameters", dict),
-            "query parameter",
-            lower=False,
-        )
-    ]
+    query = [(unquote_plus(name), unquote_plus(value)) for name, value in encoded_query]
     forwarded = _header_value(headers, "x-forwarded-for") or ""
     # ALB appends the address it saw to X-Forwarded-For; earlier ones are hearsay.
     client_ip = forwarded.rsplit(",", 1)[-1].strip()
