@@ -99,38 +99,39 @@ def test_invocations_reuse_the_threads_and_the_event_loop(spec: Path) -> None:
     assert threads == threading.active_count()
 
 
-def test_calls_from_several_threads_each_get_an_answer(spec: Path) -> None:
-    """Each thread drives the app on its own loop."""
-    statuses: list[int] = []
-
-    def invoke() -> None:
-        event = apigw_v1_event("GET", "/pets/42")
-        statuses.append(call_api(event, "petstore", spec)["statusCode"])
-
-    workers = [threading.Thread(target=invoke) for _ in range(4)]
+def _statuses_from_threads(invoke: Callable[[], Any], count: int) -> list[Any]:
+    """Run ``invoke`` in ``count`` threads and return the statuses they got."""
+    statuses: list[Any] = []
+    workers = [
+        threading.Thread(target=lambda: statuses.append(invoke())) for _ in range(count)
+    ]
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join()
-    assert statuses == [200] * 4
+    return statuses
+
+
+def test_calls_from_several_threads_each_get_an_answer(spec: Path) -> None:
+    """Each thread drives the app on its own loop."""
+
+    def invoke() -> Any:
+        event = apigw_v1_event("GET", "/pets/42")
+        return call_api(event, "petstore", spec)["statusCode"]
+
+    assert _statuses_from_threads(invoke, 4) == [200] * 4
 
 
 def test_threads_racing_for_a_new_app_all_get_answers(spec: Path) -> None:
     """The first calls of several threads at once, on an app not built yet."""
-    statuses: list[int] = []
     start = threading.Barrier(4)
 
-    def invoke() -> None:
+    def invoke() -> Any:
         start.wait()
         event = function_url_event("GET", "/pets/7")
-        statuses.append(call_api(event, "raced", spec)["statusCode"])
+        return call_api(event, "raced", spec)["statusCode"]
 
-    workers = [threading.Thread(target=invoke) for _ in range(4)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    assert statuses == [200] * 4
+    assert _statuses_from_threads(invoke, 4) == [200] * 4
 
 
 def test_calling_from_a_coroutine_is_a_clear_error(spec: Path) -> None:
