@@ -6,8 +6,9 @@ itself is swallowed (with one warning per process) so the traced program goes on
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from fleece.xray._safe import cut
 from fleece.xray._stacks import current_task_stack, run_on_stack, thread_stack_holder
@@ -127,29 +128,8 @@ def record_call(
         arguments: argument reprs to record as metadata, if any.
         meta_processor: an aws-xray-sdk metadata callback.
     """
-    inherited = current_task_stack()
-    if inherited is not None:
-        local = thread_stack_holder(recorder)
-        if local is not None and getattr(local, "entities", None) is not inherited:
-            # An untraced task (or thread) started by a traced coroutine.
-            return cast(
-                T,
-                run_on_stack(
-                    local,
-                    list(inherited),
-                    _record_call,
-                    recorder,
-                    name,
-                    namespace,
-                    function,
-                    args,
-                    kwargs,
-                    instance,
-                    arguments,
-                    meta_processor,
-                ),
-            )
-    return _record_call(
+    record = functools.partial(
+        _record_call,
         recorder,
         name,
         namespace,
@@ -160,6 +140,13 @@ def record_call(
         arguments,
         meta_processor,
     )
+    inherited = current_task_stack()
+    if inherited is not None:
+        local = thread_stack_holder(recorder)
+        if local is not None and getattr(local, "entities", None) is not inherited:
+            # An untraced task (or thread) started by a traced coroutine.
+            return run_on_stack(local, list(inherited), record)
+    return record()
 
 
 def _record_call(
