@@ -7,7 +7,6 @@ while tracing is active, so untraced code pays nothing and logs nothing.
 
 from __future__ import annotations
 
-import importlib
 import threading
 from types import ModuleType
 from typing import Any
@@ -65,38 +64,56 @@ def monkey_patch_requests_for_xray() -> None:
 def _patch_botocore(client_module: ModuleType) -> None:
     # Runs while `import botocore.client` completes: the module is passed in, as
     # `botocore.client` is not yet an attribute of the botocore package.
-    import wrapt
-
-    if getattr(client_module, _BOTOCORE_FLAG, False):
-        return
-    try:
-        endpoint_module = importlib.import_module("botocore.endpoint")
-        wrapt.wrap_function_wrapper(
-            client_module, "BaseClient._make_api_call", _traced_api_call
-        )
-        wrapt.wrap_function_wrapper(
-            endpoint_module, "Endpoint.prepare_request", _botocore_request_with_header
-        )
-    except Exception as error:  # an import hook must never fail the user's import
-        warn_once("patch-botocore", "botocore not patched for X-Ray: %r", error)
-        return
-    setattr(client_module, _BOTOCORE_FLAG, True)
+    _wrap_once(
+        client_module,
+        _BOTOCORE_FLAG,
+        "botocore",
+        [
+            # Named, so that wrapt imports it inside the guard; first, so that a
+            # failed import leaves botocore unwrapped.
+            (
+                "botocore.endpoint",
+                "Endpoint.prepare_request",
+                _botocore_request_with_header,
+            ),
+            (client_module, "BaseClient._make_api_call", _traced_api_call),
+        ],
+    )
 
 
 def _patch_requests(requests: ModuleType) -> None:
+    _wrap_once(
+        requests,
+        _REQUESTS_FLAG,
+        "requests",
+        [
+            (requests, "Session.request", _traced_request),
+            (requests, "Session.prepare_request", _requests_request_with_header),
+        ],
+    )
+
+
+def _wrap_once(
+    module: ModuleType,
+    flag: str,
+    library: str,
+    targets: list[tuple[ModuleType | str, str, Any]],
+) -> None:
+    """Wrap each ``(module or its name, "Class.method", wrapper)``, once per module.
+
+    ``flag`` is set on ``module`` only when every wrapper is in place.
+    """
     import wrapt
 
-    if getattr(requests, _REQUESTS_FLAG, False):
+    if getattr(module, flag, False):
         return
     try:
-        wrapt.wrap_function_wrapper(requests, "Session.request", _traced_request)
-        wrapt.wrap_function_wrapper(
-            requests, "Session.prepare_request", _requests_request_with_header
-        )
+        for target, name, wrapper in targets:
+            wrapt.wrap_function_wrapper(target, name, wrapper)
     except Exception as error:  # an import hook must never fail the user's import
-        warn_once("patch-requests", "requests not patched for X-Ray: %r", error)
+        warn_once(f"patch-{library}", f"{library} not patched for X-Ray: %r", error)
         return
-    setattr(requests, _REQUESTS_FLAG, True)
+    setattr(module, flag, True)
 
 
 def _traced_api_call(
