@@ -214,26 +214,27 @@ def test_request_template_query_headers_and_source_ip(api: Api) -> None:
     assert received["remote_addr"] == "203.0.113.50"
 
 
-def test_http_api_payload_v1_keeps_its_stage_once(
-    echo: Callable[[Any], dict[str, Any]],
+@pytest.mark.parametrize(
+    ("path", "stage", "script_root"),
+    [("/beta/echo", "beta", "/beta"), ("/echo", "$default", "")],
+    ids=["named-stage", "default-stage"],
+)
+def test_http_api_payload_v1_keeps_a_named_stage_once_and_the_default_in_no_url(
+    echo: Callable[[Any], dict[str, Any]], path: str, stage: str, script_root: str
 ) -> None:
-    """HTTP APIs sending payload 1.0 put a named stage in ``path`` already."""
-    event = apigw_v1_event("GET", "/beta/echo", stage="beta")
+    """HTTP APIs sending payload 1.0 put a named stage in ``path`` already.
+
+    The $default stage is not part of any URL.
+    """
+    event = apigw_v1_event("GET", path, stage=stage)
     event["version"] = "1.0"
     received = echo(event)
     assert received["path"] == "/echo"
-    assert received["script_root"] == "/beta"
-
-
-def test_http_api_payload_v1_default_stage_is_no_root(
-    echo: Callable[[Any], dict[str, Any]],
-) -> None:
-    """The $default stage is not part of any URL."""
-    event = apigw_v1_event("GET", "/echo", stage="$default")
-    event["version"] = "1.0"
-    received = echo(event)
-    assert received["script_root"] == ""
-    assert received["url"] == "https://abc123.execute-api.us-east-1.amazonaws.com/echo"
+    assert received["script_root"] == script_root
+    assert (
+        received["url"]
+        == f"https://abc123.execute-api.us-east-1.amazonaws.com{script_root}/echo"
+    )
 
 
 @pytest.mark.parametrize("port", ["²", "99999999", "-1", ""])
