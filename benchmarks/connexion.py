@@ -90,6 +90,16 @@ def alternate(
     return statistics.median(fleece_times), statistics.median(peer_times)
 
 
+def median_row(metric: str, fleece: list[float], peer: list[float], unit: float) -> Row:
+    """The row of the medians of fleece's and the peer's seconds, times ``unit``."""
+    return (
+        metric,
+        statistics.median(fleece) * unit,
+        statistics.median(peer) * unit,
+        "",
+    )
+
+
 def warm_rows() -> list[Row]:
     import connexion
     from mangum import Mangum
@@ -180,12 +190,7 @@ def cold_row() -> Row:
     for _ in range(COLD_REPEATS):
         fleece.append(run_seconds(COLD_FLEECE.format(**values)))
         peer.append(run_seconds(COLD_MANGUM.format(**values)))
-    return (
-        "cold first event, import + app build (ms)",
-        statistics.median(fleece) * 1e3,
-        statistics.median(peer) * 1e3,
-        "",
-    )
+    return median_row("cold first event, import + app build (ms)", fleece, peer, 1e3)
 
 
 def import_row() -> Row:
@@ -199,12 +204,7 @@ def import_row() -> Row:
         baseline = seconds("pass")
         fleece.append(seconds("import fleece.connexion") - baseline)
         peer.append(seconds("import mangum") - baseline)
-    return (
-        "import time (ms)",
-        statistics.median(fleece) * 1e3,
-        statistics.median(peer) * 1e3,
-        "",
-    )
+    return median_row("import time (ms)", fleece, peer, 1e3)
 
 
 def cache_row() -> Row:
@@ -228,11 +228,8 @@ def cache_row() -> Row:
         for _ in range(count):
             factory("petstore", path, True, True)
         peer.append((time.perf_counter() - start) / count)
-    return (
-        "get_connexion_app cache hit vs functools.cache (µs)",
-        statistics.median(fleece) * 1e6,
-        statistics.median(peer) * 1e6,
-        "",
+    return median_row(
+        "get_connexion_app cache hit vs functools.cache (µs)", fleece, peer, 1e6
     )
 
 
