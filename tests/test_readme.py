@@ -1,4 +1,4 @@
-"""Every Python example in README.md runs as written.
+"""Every Python example in README.md (and the meta-package's) runs as written.
 
 AWS calls go to a local moto server (through AWS_ENDPOINT_URL) and
 ``https://api.example.com`` is pointed at a local HTTP server.
@@ -12,8 +12,13 @@ from pathlib import Path
 
 import pytest
 
-README = Path(__file__).resolve().parents[1] / "README.md"
-BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+ROOT = Path(__file__).resolve().parents[1]
+READMES = [ROOT / "README.md", ROOT / "packages" / "fleece" / "README.md"]
+BLOCKS = [
+    block
+    for readme in READMES
+    for block in re.findall(r"```python\n(.*?)```", readme.read_text(), flags=re.S)
+]
 RUNNER = """
 import json, runpy, sys
 from fleece.testing import LambdaContext
@@ -74,7 +79,7 @@ def test_readme_example_runs(index, tmp_path, example_env):
         ]
         assert lines[1]["order_id"] == "o-1"
         assert lines[1]["card"] == "visa"
-    if "inject_request_ids_into_environment" in block:
+    if "bind_context(tenant" in block:
         (line,) = [json.loads(o) for o in output if o.startswith("{")]
         assert line["tenant"] == "acme"
         assert line["function_name"] == "readme"
@@ -86,3 +91,5 @@ def test_readme_example_runs(index, tmp_path, example_env):
         assert paths == ["/users", "/users/7", "/users"]
     if "monkey_patch_botocore_for_xray" in block:
         assert output[-1].startswith("HANDLER RESULT")
+    if "buckets listed" in block:
+        assert output[-1] == 'HANDLER RESULT {"buckets": 0}'
