@@ -86,7 +86,7 @@ def test_readme_example_runs(index, tmp_path, example_env):
         assert output[-1] == 'HANDLER RESULT {"ok": true}'
     if "boto3.set_default_timeout(15)" in block:
         assert output[-1] == "15 25"
-    if "requests.set_default_retries" in block:
+    if "https://api.example.com/users" in BLOCKS[index]:
         paths = [request.path for request in http_server.requests]
         assert paths == ["/users", "/users/7", "/users"]
     if "monkey_patch_botocore_for_xray" in block:
