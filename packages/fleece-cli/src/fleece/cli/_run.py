@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import click
@@ -30,20 +31,19 @@ class _RunCommand(click.Command):
         return rest
 
 
-def _check_account(
-    ctx: click.Context, param: click.Parameter, value: str | None
-) -> str | None:
-    if value is not None and not ACCOUNT_ID.fullmatch(value):
-        raise click.BadParameter(f"{value!r} is not a 12-digit AWS account id")
-    return value
+def _matching(
+    pattern: re.Pattern[str], what: str
+) -> Callable[[click.Context, click.Parameter, str | None], str | None]:
+    """Return a click callback refusing a value that is not ``what``."""
 
+    def check(
+        ctx: click.Context, param: click.Parameter, value: str | None
+    ) -> str | None:
+        if value is not None and not pattern.fullmatch(value):
+            raise click.BadParameter(f"{value!r} is not {what}")
+        return value
 
-def _check_role(
-    ctx: click.Context, param: click.Parameter, value: str | None
-) -> str | None:
-    if value is not None and not ROLE_NAME.fullmatch(value):
-        raise click.BadParameter(f"{value!r} is not an IAM role name")
-    return value
+    return check
 
 
 @click.command(
@@ -79,7 +79,7 @@ def _check_role(
     "-a",
     "--account",
     metavar="ACCOUNT",
-    callback=_check_account,
+    callback=_matching(ACCOUNT_ID, "a 12-digit AWS account id"),
     help="AWS account number. Cannot be used with `--environment` or `--stage`.",
 )
 @click.option(
@@ -100,7 +100,7 @@ def _check_role(
     "-r",
     "--role",
     metavar="ROLE",
-    callback=_check_role,
+    callback=_matching(ROLE_NAME, "an IAM role name"),
     help="Role name to assume after obtaining credentials from FAWS API. "
     "Cannot be used with `--environment` or `--stage` (its `role:` is used).",
 )
