@@ -10,16 +10,17 @@ Run: uv run python benchmarks/boto.py
 - resource("dynamodb"): nothing set.
 
 Each figure is the median over repeats of the mean time of a batch of creations,
-fleece and boto3 measured alternately on boto3's default session (whose loaders cache
+fleece and boto3 taking turns on boto3's default session (whose loaders cache
 service models after the first client, as in a warm Lambda). No network is used.
 """
 
 from __future__ import annotations
 
 import os
-import statistics
 import time
 from collections.abc import Callable
+
+from _report import medians_in_turns, print_table, ratio
 
 BATCH = 12
 REPEATS = 9
@@ -54,16 +55,24 @@ def compare(
     setup: Callable[[], None] = lambda: None,
     teardown: Callable[[], None] = lambda: None,
 ) -> tuple[float, float]:
-    """Median per-creation seconds for each, measured alternately."""
-    fleece_runs, peer_runs = [], []
+    """Median per-creation seconds for each, the two taking turns.
+
+    ``setup`` runs before each fleece batch and ``teardown`` after it.
+    """
+
+    def fleece_batch() -> float:
+        setup()
+        try:
+            return mean_seconds(fleece_make)
+        finally:
+            teardown()
+
     fleece_make()
     peer_make()
-    for _ in range(REPEATS):
-        setup()
-        fleece_runs.append(mean_seconds(fleece_make))
-        teardown()
-        peer_runs.append(mean_seconds(peer_make))
-    return statistics.median(fleece_runs), statistics.median(peer_runs)
+    fleece, peer = medians_in_turns(
+        [fleece_batch, lambda: mean_seconds(peer_make)], REPEATS
+    )
+    return fleece, peer
 
 
 def main() -> None:
@@ -100,13 +109,12 @@ def main() -> None:
         ),
     ]
     print("fleece.boto3 vs boto3 (peer)")
-    print(f"{'metric':<34} | {'fleece':>8} | {'peer':>8} | {'ratio':>5}")
-    print(f"{'-' * 34}-|-{'-' * 8}-|-{'-' * 8}-|-{'-' * 5}")
-    for metric, fleece_value, peer_value in rows:
-        print(
-            f"{metric:<34} | {fleece_value * 1000:8.2f} | {peer_value * 1000:8.2f} | "
-            f"{fleece_value / peer_value:5.2f}"
-        )
+    print_table(
+        [
+            (metric, f"{fleece * 1000:.2f}", f"{peer * 1000:.2f}", ratio(fleece, peer))
+            for metric, fleece, peer in rows
+        ]
+    )
 
 
 if __name__ == "__main__":

@@ -32,6 +32,8 @@ import time
 import zipfile
 from pathlib import Path
 
+from _report import print_table, ratio
+
 REPEATS = 3
 DISTRIBUTIONS = [
     "requests",
@@ -188,14 +190,12 @@ def main() -> None:
         f"{files} files in the zip; median of {REPEATS} repeats.\n"
         "peer: pip install --target (as typed: it compiles .pyc) + zip -r, no cache.\n"
     )
-    print(f"{'metric':<18} | {'fleece':>10} | {'peer':>10} | {'ratio':>6}")
-    print(f"{'-' * 18}-+-{'-' * 10}-+-{'-' * 10}-+-{'-' * 6}")
+    table = []
     for metric, ours, theirs in rows:
-        number = "{:>10,.0f}" if metric == "zip bytes" else "{:>10.3f}"
-        print(
-            f"{metric:<18} | {number.format(ours)} | {number.format(theirs)} | "
-            f"{ours / theirs:>6.2f}"
-        )
+        number = "{:,.0f}" if metric == "zip bytes" else "{:.3f}"
+        cells = (number.format(ours), number.format(theirs), ratio(ours, theirs))
+        table.append((metric, *cells))
+    print_table(table)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ the figures show fleece's own cost, not the network's.
 - `run -- true`, end to end: a whole process that gets credentials and runs `true`.
 - `run --help`: the start-up cost of the command line alone.
 
-Each figure is the median of the repeats, fleece and the peer measured alternately.
+Each figure is the median of the repeats, fleece and the peer taking turns.
 """
 
 from __future__ import annotations
@@ -26,10 +26,11 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import requests
+from _local_server import JSONHandler, serve, server_process
+from _report import medians_in_turns, print_table, ratio
 
 from fleece.cli._credentials import get_aws_credentials
 
@@ -64,33 +65,15 @@ sys.exit(subprocess.call(args.command, shell=True, env=env))
 """
 
 
-class FakeRackspace(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+class FakeRackspace(JSONHandler):
+    def answer(self) -> bytes:
         if self.path.endswith("/v2.0/tokens"):
             token = {"id": "token", "tenant": {"id": "654321"}}
             body = {"access": {"token": token}}
         else:
             keys = {"accessKeyId": "AKIA", "secretAccessKey": "s", "sessionToken": "t"}
             body = {"credential": keys}
-        data = json.dumps(body).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-def serve() -> None:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeRackspace)
-    print(server.server_address[1], flush=True)
-    server.serve_forever()
+        return json.dumps(body).encode()
 
 
 def median_ms(action: Callable[[], object], repeats: int) -> float:
@@ -127,20 +110,14 @@ def run(argv: list[str]) -> Callable[[], object]:
 def alternate(
     fleece: Callable[[], object], peer: Callable[[], object], repeats: int
 ) -> tuple[float, float]:
-    fleece_times, peer_times = [], []
-    for _ in range(3):
-        fleece_times.append(median_ms(fleece, repeats))
-        peer_times.append(median_ms(peer, repeats))
-    return statistics.median(fleece_times), statistics.median(peer_times)
+    fleece_ms, peer_ms = medians_in_turns(
+        [lambda: median_ms(fleece, repeats), lambda: median_ms(peer, repeats)], 3
+    )
+    return fleece_ms, peer_ms
 
 
 def main() -> None:
-    server = subprocess.Popen(
-        [sys.executable, __file__, "--serve"], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert server.stdout is not None
-        base = f"http://127.0.0.1:{server.stdout.readline().strip()}"
+    with server_process(__file__) as base:
         os.environ.update(
             FLEECE_RS_IDENTITY_URL=base + "/identity",
             FLEECE_FAWS_URL=base + "/faws",
@@ -172,19 +149,17 @@ def main() -> None:
                     ),
                 ),
             ]
-    finally:
-        server.terminate()
-        server.wait()
     print("peer: fleece 1.x's way (argparse + requests.post, no timeouts/retries)")
-    print(f"{'metric':<36} | {'fleece':>8} | {'peer':>8} | {'ratio':>6}")
-    print(f"{'-' * 36}-|-{'-' * 8}-|-{'-' * 8}-|-{'-' * 6}")
-    for metric, fleece_ms, peer_ms in rows:
-        ratio = fleece_ms / peer_ms
-        print(f"{metric:<36} | {fleece_ms:>8.2f} | {peer_ms:>8.2f} | {ratio:>6.2f}")
+    print_table(
+        [
+            (metric, f"{fleece:.2f}", f"{peer:.2f}", ratio(fleece, peer))
+            for metric, fleece, peer in rows
+        ]
+    )
 
 
 if __name__ == "__main__":
     if sys.argv[1:] == ["--serve"]:
-        serve()
+        serve(FakeRackspace)
     else:
         main()

@@ -19,16 +19,18 @@ is installed, else the stdlib json module).
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import logging
 import resource
-import statistics
 import subprocess
 import sys
 import time
 import timeit
 from collections.abc import Callable
 from typing import Any
+
+from _report import medians_in_turns, overheads, print_table, ratio
 
 IMPORT_REPEATS = 7
 LINES = 5_000
@@ -57,14 +59,11 @@ def run_python(code: str) -> float:
 
 def import_overheads(codes: list[str]) -> list[float]:
     """Median seconds of each import in a fresh interpreter, minus bare startup."""
-    for code in codes:
-        run_python(code)  # warm the file system cache and the .pyc files
-    timings: dict[str, list[float]] = {code: [] for code in ["pass", *codes]}
-    for _ in range(IMPORT_REPEATS):
-        for code in timings:
-            timings[code].append(run_python(code))
-    baseline = statistics.median(timings["pass"])
-    return [max(0.0, statistics.median(timings[code]) - baseline) for code in codes]
+    return overheads(
+        [functools.partial(run_python, code) for code in codes],
+        functools.partial(run_python, "pass"),
+        IMPORT_REPEATS,
+    )
 
 
 def lines_timer(logger: Any) -> timeit.Timer:
@@ -81,18 +80,18 @@ def filtered_timer(logger: Any) -> timeit.Timer:
     )
 
 
-def interleaved(timers: list[timeit.Timer], number: int, repeats: int) -> list[float]:
-    """Median seconds per run of each timer, rounds alternating between the timers.
+def seconds_per_run(timer: timeit.Timer, number: int) -> float:
+    return timer.timeit(number=number) / number
 
-    Alternating keeps a change in machine load from favouring whoever ran first.
-    """
+
+def interleaved(timers: list[timeit.Timer], number: int, repeats: int) -> list[float]:
+    """Median seconds per run of each timer, the timers taking turns."""
     for timer in timers:
         timer.timeit(number=1)
-    rounds: list[list[float]] = [[] for _ in timers]
-    for _ in range(repeats):
-        for timer, timings in zip(timers, rounds, strict=True):
-            timings.append(timer.timeit(number=number) / number)
-    return [statistics.median(timings) for timings in rounds]
+    return medians_in_turns(
+        [functools.partial(seconds_per_run, timer, number) for timer in timers],
+        repeats,
+    )
 
 
 class EmptyMethod:
@@ -146,19 +145,6 @@ def structlog_logger() -> Any:
         logger_factory=factory,
     )
     return structlog.get_logger("structlog_bench").bind(user_id=7)
-
-
-def ratio(fleece: float, peer: float) -> str:
-    return f"{fleece / peer:.2f}" if peer else "n/a"
-
-
-def print_table(rows: list[tuple[str, str, str, str]]) -> None:
-    table = [("metric", "fleece", "peer", "ratio"), *rows]
-    widths = [max(len(row[column]) for row in table) for column in range(4)]
-    table.insert(1, tuple("-" * width for width in widths))  # type: ignore[arg-type]
-    for row in table:
-        cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
-        print(" | ".join(cells).rstrip())
 
 
 def main() -> None:

@@ -18,16 +18,18 @@ Every row is the median of several repeats, measured in this one run.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
+
+from _report import medians_in_turns, overheads, print_table, ratio
 
 TRACE_HEADER = (
     "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
@@ -60,20 +62,20 @@ def lambda_env(daemon: str) -> dict[str, str]:
     }
 
 
-def per_call(functions: dict[str, Callable[..., Any]], calls: int) -> dict[str, float]:
-    """Median seconds per call of each ``function(7, name="x")``.
+def seconds_per_call(function: Callable[..., Any], calls: int) -> float:
+    start = time.perf_counter()
+    for _ in range(calls):
+        function(7, name="x")
+    return (time.perf_counter() - start) / calls
 
-    The functions take turns within every repeat, so that a change in the machine's
-    load affects them alike.
-    """
-    timings: dict[str, list[float]] = {label: [] for label in functions}
-    for _ in range(REPEATS):
-        for label, function in functions.items():
-            start = time.perf_counter()
-            for _ in range(calls):
-                function(7, name="x")
-            timings[label].append((time.perf_counter() - start) / calls)
-    return {label: statistics.median(values) for label, values in timings.items()}
+
+def per_call(functions: dict[str, Callable[..., Any]], calls: int) -> dict[str, float]:
+    """Median seconds per call of each ``function(7, name="x")``, taking turns."""
+    medians = medians_in_turns(
+        [functools.partial(seconds_per_call, f, calls) for f in functions.values()],
+        REPEATS,
+    )
+    return dict(zip(functions, medians, strict=True))
 
 
 def run_python(code: str, env: dict[str, str]) -> float:
@@ -84,24 +86,22 @@ def run_python(code: str, env: dict[str, str]) -> float:
 
 def import_overheads(cases: list[tuple[str, dict[str, str]]]) -> list[float]:
     """Median seconds of each snippet in a fresh interpreter, minus bare startup."""
-    for code, env in cases:
-        run_python(code, env)  # warm the file system cache and the .pyc files
-    runs: list[list[float]] = [[] for _ in cases]
-    baseline: list[float] = []
-    for _ in range(IMPORT_REPEATS):
-        baseline.append(run_python("pass", dict(os.environ)))
-        for timings, (code, env) in zip(runs, cases, strict=True):
-            timings.append(run_python(code, env))
-    base = statistics.median(baseline)
-    return [max(0.0, statistics.median(timings) - base) for timings in runs]
+    return overheads(
+        [functools.partial(run_python, code, env) for code, env in cases],
+        functools.partial(run_python, "pass", dict(os.environ)),
+        IMPORT_REPEATS,
+    )
 
 
-def row(metric: str, fleece: float, peer: float, unit: str) -> str:
+def row(
+    metric: str, fleece: float, peer: float, unit: str
+) -> tuple[str, str, str, str]:
     scale = {"µs": 1e6, "ms": 1e3}[unit]
-    ratio = f"{fleece / peer:.2f}" if peer else "-"
     return (
-        f"| {metric} | {fleece * scale:.2f} {unit} | {peer * scale:.2f} {unit} "
-        f"| {ratio} |"
+        metric,
+        f"{fleece * scale:.2f} {unit}",
+        f"{peer * scale:.2f} {unit}",
+        ratio(fleece, peer),
     )
 
 
@@ -159,58 +159,51 @@ def main() -> None:
         ]
     )
 
-    print("| metric | fleece | peer | ratio |")
-    print("|---|---|---|---|")
-    print(
-        row(
-            "sampled call, skip_args vs capture",
-            sampled["fleece skip"],
-            sampled["capture"],
-            "µs",
-        )
-    )
-    print(
-        row(
-            "sampled call, with args metadata vs capture",
-            sampled["fleece args"],
-            sampled["capture"],
-            "µs",
-        )
-    )
-    print(
-        row(
-            "inactive call (no trace header) vs capture",
-            inactive_fleece,
-            inactive_capture,
-            "µs",
-        )
-    )
-    print(
-        row("inactive call vs undecorated call", inactive_fleece, inactive_plain, "µs")
-    )
-    print(
-        row(
-            "inactive overhead vs sampled capture",
-            inactive_fleece - inactive_plain,
-            sampled["capture"],
-            "µs",
-        )
-    )
-    print(
-        row(
-            "import fleece.xray vs import aws_xray_sdk.core",
-            imports[0],
-            imports[1],
-            "ms",
-        )
-    )
-    print(
-        row(
-            "Lambda: import + decorate + first traced call",
-            imports[2],
-            imports[3],
-            "ms",
-        )
+    print_table(
+        [
+            row(
+                "sampled call, skip_args vs capture",
+                sampled["fleece skip"],
+                sampled["capture"],
+                "µs",
+            ),
+            row(
+                "sampled call, with args metadata vs capture",
+                sampled["fleece args"],
+                sampled["capture"],
+                "µs",
+            ),
+            row(
+                "inactive call (no trace header) vs capture",
+                inactive_fleece,
+                inactive_capture,
+                "µs",
+            ),
+            row(
+                "inactive call vs undecorated call",
+                inactive_fleece,
+                inactive_plain,
+                "µs",
+            ),
+            row(
+                "inactive overhead vs sampled capture",
+                inactive_fleece - inactive_plain,
+                sampled["capture"],
+                "µs",
+            ),
+            row(
+                "import fleece.xray vs import aws_xray_sdk.core",
+                imports[0],
+                imports[1],
+                "ms",
+            ),
+            row(
+                "Lambda: import + decorate + first traced call",
+                imports[2],
+                imports[3],
+                "ms",
+            ),
+        ]
     )
 
 
