@@ -24,28 +24,21 @@ def test_without_retries_or_a_default_a_503_is_returned_after_one_attempt(
     assert len(http_server.requests) == 1
 
 
-def test_without_retries_a_reset_connection_raises_after_one_attempt(
-    http_server: ScriptedHTTPServer,
+@pytest.mark.parametrize(
+    ("retries", "attempts"),
+    [({}, 1), ({"retries": 2}, 3)],
+    ids=["no-retries-asked-for", "retries=2"],
+)
+def test_a_reset_get_is_attempted_once_plus_the_retries_asked_for(
+    http_server: ScriptedHTTPServer, retries: dict[str, int], attempts: int
 ) -> None:
-    """A reset is not retried when no retries are asked for (1.x retried 10 times)."""
+    """No retries: one attempt (1.x retried 10 times); ``retries=2``: one plus two."""
     http_server.set_default(reset=True)
 
     with pytest.raises(requests.ConnectionError):
-        requests.get(http_server.url_for("/reset"))
+        requests.get(http_server.url_for("/reset"), **retries)
 
-    assert len(http_server.requests) == 1
-
-
-def test_an_int_retries_a_reset_get_that_many_times(
-    http_server: ScriptedHTTPServer,
-) -> None:
-    """``retries=2``: the original attempt plus two retries."""
-    http_server.set_default(reset=True)
-
-    with pytest.raises(requests.ConnectionError):
-        requests.get(http_server.url_for("/reset"), retries=2)
-
-    assert len(http_server.requests) == 3
+    assert len(http_server.requests) == attempts
 
 
 def test_an_int_gets_an_answer_once_the_server_recovers(
