@@ -51,6 +51,13 @@ def ratio(fleece: float, peer: float) -> str:
     return f"{fleece / peer:.2f}" if peer else "n/a"
 
 
+def row(
+    metric: str, fleece: float, peer: float, number: str = "{:.2f}"
+) -> tuple[str, str, str, str]:
+    """A table row: both values formatted with ``number``, and their ratio."""
+    return (metric, number.format(fleece), number.format(peer), ratio(fleece, peer))
+
+
 def print_table(rows: Sequence[tuple[str, str, str, str]]) -> None:
     """Print ``metric | fleece | peer | ratio`` rows, each column as wide as needed."""
     table: list[Sequence[str]] = [("metric", "fleece", "peer", "ratio"), *rows]

@@ -20,7 +20,7 @@ import os
 import time
 from collections.abc import Callable
 
-from _report import medians_in_turns, print_table, ratio
+from _report import medians_in_turns, print_table, row
 
 BATCH = 12
 REPEATS = 9
@@ -110,10 +110,7 @@ def main() -> None:
     ]
     print("fleece.boto3 vs boto3 (peer)")
     print_table(
-        [
-            (metric, f"{fleece * 1000:.2f}", f"{peer * 1000:.2f}", ratio(fleece, peer))
-            for metric, fleece, peer in rows
-        ]
+        [row(metric, fleece * 1e3, peer * 1e3) for metric, fleece, peer in rows]
     )
 
 

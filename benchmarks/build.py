@@ -32,7 +32,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from _report import print_table, ratio
+from _report import print_table, row
 
 REPEATS = 3
 DISTRIBUTIONS = [
@@ -190,12 +190,12 @@ def main() -> None:
         f"{files} files in the zip; median of {REPEATS} repeats.\n"
         "peer: pip install --target (as typed: it compiles .pyc) + zip -r, no cache.\n"
     )
-    table = []
-    for metric, ours, theirs in rows:
-        number = "{:,.0f}" if metric == "zip bytes" else "{:.3f}"
-        cells = (number.format(ours), number.format(theirs), ratio(ours, theirs))
-        table.append((metric, *cells))
-    print_table(table)
+    print_table(
+        [
+            row(metric, ours, theirs, "{:,.0f}" if metric == "zip bytes" else "{:.3f}")
+            for metric, ours, theirs in rows
+        ]
+    )
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import requests
 from _local_server import JSONHandler, serve, server_process
-from _report import medians_in_turns, print_table, ratio
+from _report import medians_in_turns, print_table, row
 
 from fleece.cli._credentials import get_aws_credentials
 
@@ -150,12 +150,7 @@ def main() -> None:
                 ),
             ]
     print("peer: fleece 1.x's way (argparse + requests.post, no timeouts/retries)")
-    print_table(
-        [
-            (metric, f"{fleece:.2f}", f"{peer:.2f}", ratio(fleece, peer))
-            for metric, fleece, peer in rows
-        ]
-    )
+    print_table([row(metric, fleece, peer) for metric, fleece, peer in rows])
 
 
 if __name__ == "__main__":

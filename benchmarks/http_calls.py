@@ -25,7 +25,7 @@ from collections.abc import Callable
 
 import requests
 from _local_server import JSONHandler, serve, server_process
-from _report import print_table, ratio, take_turns
+from _report import print_table, row, take_turns
 
 from fleece import requests as fleece_requests
 
@@ -78,7 +78,7 @@ def main() -> None:
     print("fleece.requests vs requests (peer)")
     print_table(
         [
-            (metric, f"{fleece * 1000:.1f}", f"{peer * 1000:.1f}", ratio(fleece, peer))
+            row(metric, fleece * 1e3, peer * 1e3, "{:.1f}")
             for metric, fleece, peer in rows
         ]
     )

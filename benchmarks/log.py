@@ -30,7 +30,7 @@ import timeit
 from collections.abc import Callable
 from typing import Any
 
-from _report import medians_in_turns, overheads, print_table, ratio
+from _report import medians_in_turns, overheads, print_table, row
 
 IMPORT_REPEATS = 7
 LINES = 5_000
@@ -168,31 +168,31 @@ def main() -> None:
     rows = []
     for index, name in enumerate(peers, start=1):
         rows += [
-            (
+            row(
                 f"import overhead ms (vs {name})",
-                f"{imports[0] * 1e3:.1f}",
-                f"{imports[index] * 1e3:.1f}",
-                ratio(imports[0], imports[index]),
+                imports[0] * 1e3,
+                imports[index] * 1e3,
+                "{:.1f}",
             ),
-            (
+            row(
                 f"JSON lines/s, one bound key (vs {name})",
-                f"{LINES / lines[0]:,.0f}",
-                f"{LINES / lines[index]:,.0f}",
-                ratio(lines[index], lines[0]),
+                LINES / lines[0],
+                LINES / lines[index],
+                "{:,.0f}",
             ),
-            (
+            row(
                 f"filtered debug call ns (vs {name})",
-                f"{filtered[0] * 1e9:.0f}",
-                f"{filtered[index] * 1e9:.0f}",
-                ratio(filtered[0], filtered[index]),
+                filtered[0] * 1e9,
+                filtered[index] * 1e9,
+                "{:.0f}",
             ),
         ]
     rows.append(
-        (
+        row(
             "filtered debug call ns (vs an empty method)",
-            f"{filtered[0] * 1e9:.0f}",
-            f"{filtered[-1] * 1e9:.0f}",
-            ratio(filtered[0], filtered[-1]),
+            filtered[0] * 1e9,
+            filtered[-1] * 1e9,
+            "{:.0f}",
         )
     )
     print_table(rows)

@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from _report import medians_in_turns, overheads, print_table, ratio
+from _report import medians_in_turns, overheads, print_table, row
 
 TRACE_HEADER = (
     "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
@@ -93,16 +93,11 @@ def import_overheads(cases: list[tuple[str, dict[str, str]]]) -> list[float]:
     )
 
 
-def row(
+def unit_row(
     metric: str, fleece: float, peer: float, unit: str
 ) -> tuple[str, str, str, str]:
     scale = {"µs": 1e6, "ms": 1e3}[unit]
-    return (
-        metric,
-        f"{fleece * scale:.2f} {unit}",
-        f"{peer * scale:.2f} {unit}",
-        ratio(fleece, peer),
-    )
+    return row(metric, fleece * scale, peer * scale, "{:.2f} " + unit)
 
 
 def main() -> None:
@@ -161,43 +156,43 @@ def main() -> None:
 
     print_table(
         [
-            row(
+            unit_row(
                 "sampled call, skip_args vs capture",
                 sampled["fleece skip"],
                 sampled["capture"],
                 "µs",
             ),
-            row(
+            unit_row(
                 "sampled call, with args metadata vs capture",
                 sampled["fleece args"],
                 sampled["capture"],
                 "µs",
             ),
-            row(
+            unit_row(
                 "inactive call (no trace header) vs capture",
                 inactive_fleece,
                 inactive_capture,
                 "µs",
             ),
-            row(
+            unit_row(
                 "inactive call vs undecorated call",
                 inactive_fleece,
                 inactive_plain,
                 "µs",
             ),
-            row(
+            unit_row(
                 "inactive overhead vs sampled capture",
                 inactive_fleece - inactive_plain,
                 sampled["capture"],
                 "µs",
             ),
-            row(
+            unit_row(
                 "import fleece.xray vs import aws_xray_sdk.core",
                 imports[0],
                 imports[1],
                 "ms",
             ),
-            row(
+            unit_row(
                 "Lambda: import + decorate + first traced call",
                 imports[2],
                 imports[3],
