@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Generator
 from typing import Any, Generic, TypeVar, cast
 
-from fleece.xray._recording import begin, end, put_arguments
+from fleece.xray._recording import begin, end
 from fleece.xray._stacks import (
     current_task_stack,
     publish_task_stack,
@@ -68,11 +68,9 @@ async def record_coroutine(
     if inherited is None:
         inherited = getattr(local, "entities", None) or []
     stack = list(inherited)
-    subsegment = run_on_stack(local, stack, begin, recorder, name, "local")
+    subsegment = run_on_stack(local, stack, begin, recorder, name, "local", arguments)
     if subsegment is None:
         return await function(*args, **kwargs)
-    if arguments is not None:
-        put_arguments(subsegment, arguments)
     if not stack or stack[-1] is not subsegment:  # the SDK started a new context
         stack = [subsegment]
     token = publish_task_stack(stack)
@@ -95,11 +93,9 @@ async def _record_awaited(
     kwargs: dict[str, Any],
     arguments: tuple[list[str], dict[str, str]] | None,
 ) -> T:
-    subsegment = begin(recorder, name, "local")
+    subsegment = begin(recorder, name, "local", arguments)
     if subsegment is None:
         return await function(*args, **kwargs)
-    if arguments is not None:
-        put_arguments(subsegment, arguments)
     failure: BaseException | None = None
     try:
         return await function(*args, **kwargs)

@@ -21,16 +21,33 @@ MetaProcessor = Callable[..., None]
 return_value, exception, subsegment, stack)``, all as keywords."""
 
 
-def begin(recorder: Any, name: str, namespace: str) -> Any:
-    """Open a subsegment under the current entity; None if the SDK fails."""
+def begin(
+    recorder: Any,
+    name: str,
+    namespace: str,
+    arguments: tuple[list[str], dict[str, str]] | None = None,
+) -> Any:
+    """Open a subsegment under the current entity; None if the SDK fails.
+
+    Args:
+        recorder: the SDK recorder.
+        name: the subsegment's name.
+        namespace: ``local``, ``aws`` or ``remote``.
+        arguments: argument reprs to record as metadata, if any.
+    """
     try:
-        return recorder.begin_subsegment(name, namespace)
+        subsegment = recorder.begin_subsegment(name, namespace)
     except Exception as error:
         warn_once("begin", "X-Ray subsegment %r not recorded: %r", name, error)
         return None
+    if subsegment is not None and arguments is not None:
+        _put_arguments(subsegment, arguments)
+    return subsegment
 
 
-def put_arguments(subsegment: Any, arguments: tuple[list[str], dict[str, str]]) -> None:
+def _put_arguments(
+    subsegment: Any, arguments: tuple[list[str], dict[str, str]]
+) -> None:
     """Record a call's argument reprs as ``args``/``kwargs`` in ``default`` metadata."""
     try:
         metadata = subsegment.metadata
@@ -160,11 +177,9 @@ def _record_call(
     arguments: tuple[list[str], dict[str, str]] | None,
     meta_processor: MetaProcessor | None,
 ) -> T:
-    subsegment = begin(recorder, name, namespace)
+    subsegment = begin(recorder, name, namespace, arguments)
     if subsegment is None:
         return function(*args, **kwargs)
-    if arguments is not None:
-        put_arguments(subsegment, arguments)
     try:
         result = function(*args, **kwargs)
     except BaseException as exception:
