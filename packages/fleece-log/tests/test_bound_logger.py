@@ -21,6 +21,7 @@ def test_get_logger_wraps_the_stdlib_logger_of_that_name(logger_name):
 
     assert isinstance(logger, log.BoundLogger)
     assert (logger_name, logging.WARNING) == (logger.name, stdlib.level)
+    assert logger.level == logging.WARNING
     assert logger.handlers is stdlib.handlers
     assert logging.getLogger() is log.get_logger()._logger
 
@@ -46,6 +47,30 @@ def test_bind_returns_a_new_logger_and_leaves_the_original_alone(stream, logger_
     bound_line, base_line = stream.parsed()
     assert (bound_line["a"], bound_line["b"]) == (1, 2)
     assert "b" not in base_line
+
+
+@pytest.mark.parametrize(
+    "derive",
+    [
+        lambda logger: logger.bind(b=2),
+        lambda logger: logger.unbind("a"),
+        lambda logger: logger.try_unbind("a"),
+        lambda logger: logger.new(c=3),
+    ],
+    ids=["bind", "unbind", "try_unbind", "new"],
+)
+def test_every_derived_logger_leaves_the_original_unchanged(
+    stream, logger_name, derive
+):
+    """bind, unbind, try_unbind and new return a new logger; the original is kept."""
+    original = log.get_logger(logger_name, stream=stream, a=1)
+
+    derived = derive(original)
+    original.info("original")
+
+    assert derived is not original
+    assert {"a": 1, "event": "original"}.items() <= stream.last().items()
+    assert not {"b", "c"} & set(stream.last())
 
 
 def test_unbind_removes_keys_and_refuses_unknown_ones(stream, logger_name):

@@ -98,6 +98,20 @@ def test_get_logger_replaces_a_plain_root_handler_once(stream, logger_name):
     assert installed[0].stream is stream
 
 
+def test_the_root_handler_get_logger_installs_follows_aws_lambda_log_level(
+    stream, logger_name, monkeypatch
+):
+    """As setup_root_logger does, the first get_logger uses Lambda's log level."""
+    monkeypatch.setenv("AWS_LAMBDA_LOG_LEVEL", "WARN")
+    logger = log.get_logger(logger_name, stream=stream)
+
+    logger.info("hidden")
+    logger.warning("shown")
+
+    assert logging.getLogger().level == logging.WARNING
+    assert [line["event"] for line in stream.parsed()] == ["shown"]
+
+
 def test_get_logger_without_clobbering_leaves_the_root_alone(logger_name):
     """clobber_root_handler=False does not touch the root's handlers."""
     before = list(logging.getLogger().handlers)
