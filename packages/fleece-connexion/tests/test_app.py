@@ -24,6 +24,13 @@ def test_the_app_is_built_once_per_name_document_and_flags(spec: Path) -> None:
     assert app is not get_connexion_app("cache-b", spec)
 
 
+def test_the_app_is_a_connexion_flask_app(spec: Path) -> None:
+    """Users can treat it as any connexion FlaskApp (add_error_handler, run...)."""
+    import connexion
+
+    assert isinstance(get_connexion_app("flask-app", spec), connexion.FlaskApp)
+
+
 def test_relative_and_absolute_paths_to_one_document_share_the_app(
     spec: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

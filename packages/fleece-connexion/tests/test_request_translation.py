@@ -86,6 +86,16 @@ def test_http_api_named_stage_is_removed_before_routing(
     assert received["query"] == {"q": ["1"]}
 
 
+@pytest.mark.parametrize("builder", [apigw_v2_event, function_url_event])
+def test_payload_v2_source_ip_is_the_client_address(
+    echo: Callable[[Any], dict[str, Any]], builder: Callable[..., dict[str, Any]]
+) -> None:
+    """HTTP API v2 and Function URL events give the caller's address in
+    requestContext.http.sourceIp."""
+    received = echo(builder("GET", "/echo", source_ip="198.51.100.23"))
+    assert received["remote_addr"] == "198.51.100.23"
+
+
 def test_http_api_cookies_become_one_cookie_header(
     echo: Callable[[Any], dict[str, Any]],
 ) -> None:
