@@ -1,8 +1,10 @@
 import http.client
 import json
 import socket
+import sys
 import urllib.error
 import urllib.request
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
@@ -103,12 +105,20 @@ def test_nagle_is_disabled_on_server_sockets(http_server):
 
     def record(request):
         seen["ok"] = True
+        # The request handler answering this request is up the stack; its socket is
+        # the one the reply goes out on.
+        frame = sys._getframe(1)
+        while not isinstance(frame.f_locals.get("self"), BaseHTTPRequestHandler):
+            frame = frame.f_back
+        connection = frame.f_locals["self"].connection
+        seen["nodelay"] = connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
 
     http_server.set_handler(record)
     with socket.create_connection(("127.0.0.1", http_server.port)) as sock:
         sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         assert sock.recv(1024).startswith(b"HTTP/1.1 200")
-    assert seen == {"ok": True}
+    assert seen["ok"] is True
+    assert seen["nodelay"] != 0
 
 
 def test_waiting_for_requests_that_never_come_times_out(http_server):
