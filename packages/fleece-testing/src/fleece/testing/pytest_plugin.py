@@ -38,7 +38,8 @@ def moto_server() -> Iterator[MotoServer]:
     try:
         server = MotoServer()
     except MotoNotInstalledError as error:
-        pytest.fail(str(error), pytrace=False)
+        # Without `from None` pytest prints the message twice, once per exception.
+        raise pytest.fail.Exception(str(error), pytrace=False) from None
     with server:
         yield server
 
