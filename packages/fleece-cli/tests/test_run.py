@@ -214,6 +214,25 @@ def test_run_with_stage_finds_the_environment_by_regex(
     assert faws_key == child.env["AWS_ACCESS_KEY_ID"]
 
 
+def test_run_with_stage_and_role_assumes_that_role_instead_of_the_environments(
+    rackspace: Any,
+    child: Any,
+    environments_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    moto_env: MotoServer,
+) -> None:
+    """--stage prod --role Deployer: production's account, the role given by flag."""
+    create_role("Deployer")
+    result = invoke(
+        "run", *rackspace.flags, "-c", str(environments_file), "--stage", "prod",
+        "--role", "Deployer", "--", *child.argv(),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert caller_arn(child.env).startswith(
+        f"arn:aws:sts::{rackspace.account}:assumed-role/Deployer/"
+    )
+
+
 @pytest.mark.parametrize(
     ("flags", "message"),
     [

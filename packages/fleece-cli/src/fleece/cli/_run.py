@@ -102,7 +102,8 @@ def _matching(
     metavar="ROLE",
     callback=_matching(ROLE_NAME, "an IAM role name"),
     help="Role name to assume after obtaining credentials from FAWS API. "
-    "Cannot be used with `--environment` or `--stage` (its `role:` is used).",
+    "With `--stage`, replaces its environment's `role:`. Cannot be used with "
+    "`--environment` (its `role:` is used).",
 )
 @click.argument("command", nargs=-1, required=True, metavar="COMMAND...")
 @click.pass_context
@@ -150,9 +151,9 @@ def run(
         raise CliUsageError(
             f"give exactly one of --account, --environment, --stage{given}", ctx
         )
-    if role is not None and account is None:
+    if role is not None and environment is not None:
         raise CliUsageError(
-            f"--role cannot be used with {chosen[0]}: the environment's role in "
+            "--role cannot be used with --environment: the environment's role in "
             f"{config} is used",
             ctx,
         )
@@ -163,7 +164,7 @@ def run(
             entry = environments.environment(environment)
         else:
             entry = environments.environment_for_stage(str(stage))
-        account, role = entry.account, entry.role
+        account, role = entry.account, role or entry.role
     rs_username, rs_apikey = resolve_rackspace_credentials(entry, username, apikey)
     credentials = get_aws_credentials(
         account, username=rs_username, apikey=rs_apikey, role=role
