@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from fleece.testing import XRayDaemon
+from fleece.testing import MotoServer, ScriptedHTTPServer, XRayDaemon
 from fleece.xray import put_annotation, trace_xray_subsegment
 
 ROOT = "1-5759e988-bd862e3fe1be46a994272793"
@@ -58,4 +58,49 @@ def test_outside_lambda_the_application_segment_is_used_again(
     assert (segment["name"], [sub["name"] for sub in segment["subsegments"]]) == (
         "service",
         ["greet"],
+    )
+
+
+def test_clients_imported_before_patching_are_traced_in_the_test_process(
+    xray_daemon: XRayDaemon,
+    monkeypatch: pytest.MonkeyPatch,
+    moto_env: MotoServer,
+    http_server: ScriptedHTTPServer,
+) -> None:
+    """boto3 and requests, loaded before the patch calls, still get subsegments."""
+    import boto3
+    import requests
+
+    from fleece.xray import (
+        monkey_patch_botocore_for_xray,
+        monkey_patch_requests_for_xray,
+    )
+
+    monkeypatch.setenv("LAMBDA_TASK_ROOT", "/var/task")
+    monkeypatch.setenv("AWS_XRAY_DAEMON_ADDRESS", xray_daemon.address)
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", f"Root={ROOT};Parent={PARENT};Sampled=1")
+    monkey_patch_botocore_for_xray()
+    monkey_patch_requests_for_xray()
+
+    @trace_xray_subsegment
+    def handler() -> tuple[str, int]:
+        account = boto3.client("sts").get_caller_identity()["Account"]
+        return account, requests.get(
+            http_server.url_for("/users"), timeout=5
+        ).status_code
+
+    assert handler() == ("123456789012", 200)
+    sts, call, traced = xray_daemon.wait_for(3)
+    assert [doc["name"] for doc in (sts, call, traced)] == [
+        "sts",
+        "127.0.0.1",
+        "handler",
+    ]
+    assert (sts["aws"]["operation"], call["http"]["response"]["status"]) == (
+        "GetCallerIdentity",
+        200,
+    )
+    assert sts["parent_id"] == call["parent_id"] == traced["id"]
+    assert http_server.requests[0].headers["X-Amzn-Trace-Id"] == (
+        f"Root={ROOT};Parent={call['id']};Sampled=1"
     )
