@@ -129,6 +129,16 @@ def test_call_arguments_beat_a_callers_config(moto_env: MotoServer) -> None:
     assert (config.connect_timeout, config.read_timeout) == (4, 8)
 
 
+def test_timeout_beats_both_values_of_a_callers_config(moto_env: MotoServer) -> None:
+    """``timeout=2`` wins over the Config's connect and read; the Config is kept."""
+    config = Config(connect_timeout=4, read_timeout=8)
+
+    client = boto3.client("s3", config=config, timeout=2)
+
+    assert timeouts(client) == (2, 2)
+    assert (config.connect_timeout, config.read_timeout) == (4, 8)
+
+
 def test_a_config_passed_by_position_is_merged_too(moto_env: MotoServer) -> None:
     """``config`` as boto3's 10th positional argument is honoured."""
     config = Config(region_name="eu-west-1", read_timeout=8)
