@@ -158,6 +158,36 @@ def test_each_thread_uses_its_own_connection(http_server: ScriptedHTTPServer) ->
     assert first != second
 
 
+def test_installed_defaults_apply_to_calls_made_in_other_threads(
+    http_server: ScriptedHTTPServer,
+) -> None:
+    """Set in the main thread, the timeout and retries reach a worker's calls."""
+    requests.set_default_timeout(0.2)
+    requests.set_default_retries(total=1, status_forcelist=[503])
+    http_server.enqueue(503)
+    http_server.enqueue(200, body="retried")
+    http_server.enqueue(stall=2.0)
+    outcomes: list[object] = []
+
+    def two_calls() -> None:
+        outcomes.append(requests.get(http_server.url_for("/retried")).text)
+        try:
+            requests.get(http_server.url_for("/stalled"), retries=0)
+        except requests.exceptions.ReadTimeout as error:
+            outcomes.append(type(error))
+
+    worker = threading.Thread(target=two_calls)
+    worker.start()
+    worker.join()
+
+    assert outcomes == ["retried", requests.exceptions.ReadTimeout]
+    assert [r.path for r in http_server.requests] == [
+        "/retried",
+        "/retried",
+        "/stalled",
+    ]
+
+
 def test_a_connection_idle_for_more_than_a_second_is_not_reused(
     http_server: ScriptedHTTPServer,
 ) -> None:

@@ -273,6 +273,23 @@ def test_each_retry_after_wait_is_capped(
     assert recorder.slept == [expected_wait]
 
 
+def test_the_fleece_1_default_retries_wait_at_most_30_s_for_retry_after(
+    http_server: ScriptedHTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Retry-After of an hour, or an HTTP date years ahead: 30 s each, no more."""
+    recorder = SleepRecorder(urllib3.util.retry.time)
+    monkeypatch.setattr(urllib3.util.retry, "time", recorder)
+    requests.set_default_retries(total=5, backoff_factor=1, status_forcelist=[429, 503])
+    http_server.enqueue(503, headers={"Retry-After": "3600"})
+    http_server.enqueue(429, headers={"Retry-After": "Wed, 21 Oct 2099 07:28:00 GMT"})
+
+    response = requests.get(http_server.url_for("/busy"))
+
+    assert response.status_code == 200
+    assert recorder.slept == [30.0, 30.0]
+    assert len(http_server.requests) == 3
+
+
 @pytest.mark.parametrize("retries", ["3", 2.5, True, [1, 2], object()], ids=repr)
 def test_retries_of_no_accepted_form_raise_type_error_before_any_request(
     http_server: ScriptedHTTPServer, retries: object

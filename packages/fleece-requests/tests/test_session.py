@@ -53,6 +53,16 @@ def test_a_session_timeout_beats_the_installed_default(
         assert session.get(http_server.url).text == "late"
 
 
+def test_a_call_timeout_beats_the_session_timeout(
+    http_server: ScriptedHTTPServer,
+) -> None:
+    """``session.get(url, timeout=5)`` awaits a slow answer despite the session's."""
+    http_server.enqueue(200, body="late", stall=0.4)
+
+    with requests.Session(timeout=0.1) as session:
+        assert session.get(http_server.url, timeout=5).text == "late"
+
+
 def test_a_session_without_a_timeout_uses_the_installed_default(
     http_server: ScriptedHTTPServer,
 ) -> None:

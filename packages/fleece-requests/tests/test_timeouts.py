@@ -31,6 +31,23 @@ def test_a_call_timeout_fires_against_a_stalling_server(
         requests.get(http_server.url, timeout=0.2)
 
 
+def test_a_connect_read_pair_fires_its_read_timeout_on_a_call_and_a_session(
+    http_server: ScriptedHTTPServer,
+) -> None:
+    """``timeout=(5, 0.2)``: the read part fires, per call and per Session."""
+    http_server.set_default(stall=2.0)
+
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        requests.get(http_server.url, timeout=(5, 0.2))
+    with (
+        requests.Session(timeout=(5, 0.2)) as session,
+        pytest.raises(requests.exceptions.ReadTimeout),
+    ):
+        session.get(http_server.url)
+
+    assert len(http_server.requests) == 2
+
+
 def test_the_installed_default_timeout_applies_to_calls_without_one(
     http_server: ScriptedHTTPServer,
 ) -> None:
