@@ -521,21 +521,39 @@ def test_other_source_folder_still_finds_src_requirements(
     assert names == DEPENDENCY_FILES | {"main.py"}
 
 
-def test_relative_paths_are_relative_to_the_service_dir(
+def test_relative_paths_are_relative_to_the_current_folder(
     service: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """-s, -r and -t given as relative paths point inside SERVICE_DIR, as in 1.x."""
+    """-s, -r and -t given as relative paths start from the current folder, as in
+    1.x; only the defaults are inside SERVICE_DIR."""
     monkeypatch.chdir(tmp_path)
     write_tree(service, {"lib/main.py": "import tinyhello\n"})
 
     result = run_build(
-        "service", "-s", "lib", "-r", "src/requirements.txt", "-t", "build"
-    )
+        "service", "-s", "service/lib", "-r", "service/src/requirements.txt",
+        "-t", "build",
+    )  # fmt: skip
 
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("Built service/build/lambda_function.zip: ")
-    names = set(zip_names(service / "build" / "lambda_function.zip"))
+    assert result.stdout.startswith("Built build/lambda_function.zip: ")
+    names = set(zip_names(tmp_path / "build" / "lambda_function.zip"))
     assert names == DEPENDENCY_FILES | {"main.py"}
+
+
+def test_the_default_requirements_stay_src_requirements_with_another_source(
+    service: Path, tmp_path: Path
+) -> None:
+    """-s lambda holding its own requirements.txt: that file is a source like any
+    other; the dependencies still come from SERVICE_DIR/src/requirements.txt."""
+    write_tree(
+        tmp_path, {"lambda/main.py": "import tinydep\n", "lambda/requirements.txt": ""}
+    )
+
+    result = run_build(service, "-s", tmp_path / "lambda")
+
+    assert result.exit_code == 0, result.output
+    names = set(zip_names(service / "dist" / "lambda_function.zip"))
+    assert names == DEPENDENCY_FILES | {"main.py", "requirements.txt"}
 
 
 def test_custom_source_requirements_and_target(service: Path, tmp_path: Path) -> None:

@@ -32,8 +32,7 @@ def _progress(message: str) -> None:
     "-r",
     "--requirements",
     type=_PATH,
-    help="Requirements file.  [default: SOURCE/requirements.txt, else "
-    "SERVICE_DIR/src/requirements.txt, if present]",
+    help="Requirements file.  [default: SERVICE_DIR/src/requirements.txt, if present]",
 )
 @click.option(
     "-t", "--target", type=_PATH, help="Output folder.  [default: SERVICE_DIR/dist]"
@@ -106,7 +105,8 @@ def build(
     Writes TARGET/lambda_function.zip. The dependencies of the requirements file
     are installed for Lambda's Python and architecture and cached (in
     $XDG_CACHE_HOME/fleece/build); the same inputs give a byte-identical zip.
-    Relative SOURCE, REQUIREMENTS and TARGET paths are relative to SERVICE_DIR.
+    Relative SOURCE, REQUIREMENTS and TARGET paths are relative to the current
+    folder, as in fleece 1.x.
     """
     system_packages = [
         name.strip() for value in dependencies for name in value.split(",")

@@ -88,11 +88,10 @@ def build_zip(
 
     Args:
         service_dir: the service's folder.
-        source: the sources (default ``src``). This and the next two paths, when
-            relative, are relative to ``service_dir``.
-        requirements: the requirements file (default ``<source>/requirements.txt``,
-            else ``src/requirements.txt``; none when both are absent).
-        target: where the zip goes (default ``dist``).
+        source: the sources (default ``<service_dir>/src``).
+        requirements: the requirements file (default
+            ``<service_dir>/src/requirements.txt``; none when it is absent).
+        target: where the zip goes (default ``<service_dir>/dist``).
         excludes: globs of source paths to leave out, relative to ``source``.
         python: Lambda's Python version: ``"3.11"``, ``"3.12"`` or ``"3.13"``.
         arch: ``"x86_64"`` or ``"arm64"``.
@@ -119,15 +118,15 @@ def build_zip(
     system_packages = check_system_packages(system_packages)
 
     service = _existing_directory(Path(service_dir), "service directory")
-    # Relative paths are relative to the service, as in fleece 1.x (an absolute
-    # path stays as it is when joined).
-    source_dir = _existing_directory(service / (source or "src"), "source directory")
-    requirements_file = _requirements_file(
-        None if requirements is None else service / requirements,
-        [source_dir, service / "src"],
-        progress,
+    # Given paths are taken as they are (relative to the current folder), as in
+    # fleece 1.x; only the defaults are inside the service.
+    source_dir = _existing_directory(
+        Path(source) if source is not None else service / "src", "source directory"
     )
-    target_dir = service / (target or "dist")
+    requirements_file = _requirements_file(
+        requirements, service / "src" / "requirements.txt", progress
+    )
+    target_dir = Path(target) if target is not None else service / "dist"
     if target_dir.exists() and not target_dir.is_dir():
         raise BuildError(f"target {target_dir} exists and is not a directory")
 
@@ -190,17 +189,12 @@ def _existing_directory(path: Path, what: str) -> Path:
 
 
 def _requirements_file(
-    requirements: str | Path | None, folders: Sequence[Path], progress: Progress
+    requirements: str | Path | None, default: Path, progress: Progress
 ) -> Path | None:
     if requirements is None:
-        defaults = list(
-            dict.fromkeys(folder / "requirements.txt" for folder in folders)
-        )
-        for default in defaults:
-            if default.is_file():
-                return default
-        names = " or ".join(str(default) for default in defaults)
-        progress(f"No requirements file at {names}: packaging the sources only.")
+        if default.is_file():
+            return default
+        progress(f"No requirements file at {default}: packaging the sources only.")
         return None
     path = Path(requirements)
     if not path.exists():
