@@ -57,6 +57,24 @@ def test_fleece_help_lists_run() -> None:
     ] == ["run Run a command with AWS credentials from the Rackspace FAWS API."]
 
 
+def test_fleece_help_lists_run_build_and_config() -> None:
+    """``fleece --help`` names the three sub-commands, in order."""
+    result = fleece("--help")
+    commands = result.stdout.split("Commands:")[1].splitlines()
+    assert [line.split()[0] for line in commands if line] == ["build", "config", "run"]
+
+
+@pytest.mark.parametrize("args", [[], ["config"]])
+def test_a_group_without_a_command_shows_its_help_as_written(args: list[str]) -> None:
+    """``fleece`` or ``fleece config`` alone: the help, line by line, exit 2."""
+    result = fleece(*args)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.startswith(
+        f"Usage: {' '.join(['fleece', *args])} [OPTIONS] COMMAND [ARGS]...\n"
+    )
+    assert "\nCommands:\n" in result.stderr
+
+
 def test_an_unknown_command_is_one_line_and_exit_2() -> None:
     """A typo in the command name: exit status 2, one line, no traceback."""
     result = fleece("rn")

@@ -48,6 +48,9 @@ class FleeceGroup(LazyGroup):
         try:
             result = super().main(args, prog_name, complete_var, False, **extra)
         except click.UsageError as error:
+            if _is_help_for_no_command(error):
+                error.show()
+                sys.exit(error.exit_code)
             hint = ""
             if error.ctx is not None:
                 hint = f" (see '{error.ctx.command_path} --help')"
@@ -57,6 +60,14 @@ class FleeceGroup(LazyGroup):
         except click.Abort:
             _fail("Aborted.", 130)
         sys.exit(result if isinstance(result, int) else 0)
+
+
+def _is_help_for_no_command(error: click.UsageError) -> bool:
+    # click 8.2+ answers a group called without a command with this error, whose
+    # message is the whole help: shown as it is, not squeezed into one line (older
+    # versions print the help themselves).
+    no_command = getattr(click.exceptions, "NoArgsIsHelpError", ())
+    return isinstance(error, no_command)
 
 
 def _fail(message: str, exit_code: int) -> NoReturn:
