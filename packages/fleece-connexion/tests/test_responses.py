@@ -166,6 +166,20 @@ def test_exception_is_logged_through_a_fleece_bound_logger(
     assert "hunter2" in str(record.exc_info[1])
 
 
+def test_the_logger_given_to_get_connexion_app_logs_the_app_errors(
+    spec: Any, logger: logging.Logger, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An app built with a logger logs its operations' exceptions through it."""
+    from fleece.connexion import get_connexion_app
+
+    app = get_connexion_app("petstore", spec, cache_app=False, logger=logger)
+    answer = app.call_proxy_api(apigw_v2_event("GET", "/boom"))
+    assert answer["statusCode"] == 500
+    [record] = [r for r in caplog.records if r.name == "petstore.tests"]
+    assert record.exc_info is not None
+    assert "hunter2" in str(record.exc_info[1])
+
+
 def test_without_a_logger_errors_go_to_the_fleece_connexion_logger(
     api: Api, caplog: pytest.LogCaptureFixture
 ) -> None:
