@@ -909,6 +909,29 @@ def test_edit_prefers_the_editor_flag_then_fleece_editor_then_editor(
     assert len(editor.runs()) == 1
 
 
+def test_edit_without_any_editor_setting_runs_vi(
+    editor: Editor,
+    imported: Project,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Neither --editor, $FLEECE_EDITOR nor $EDITOR: the ``vi`` on PATH edits."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    vi = bin_dir / "vi"
+    vi.write_text(f'#!/bin/sh\nexec {editor.command} "$@"\n')
+    vi.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.delenv("FLEECE_EDITOR")
+    editor.plan(monkeypatch, replace=[("us-east-1", "eu-west-1")])
+
+    result = invoke("edit")
+
+    assert result.exit_code == 0, result.output
+    assert len(editor.runs()) == 1
+    assert yaml.safe_load(invoke("render", "dev").stdout)["region"] == "eu-west-1"
+
+
 def test_edit_of_a_new_config_starts_from_the_skeleton(
     tmp_path: Path, project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:

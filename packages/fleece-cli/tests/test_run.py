@@ -161,6 +161,52 @@ def test_run_flags_beat_every_credential_variable(
     assert result.exit_code == 0, result.output
 
 
+def test_run_flags_beat_the_environments_credential_variables(
+    rackspace: Any,
+    child: Any,
+    environments_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    moto_env: MotoServer,
+) -> None:
+    """--username/--apikey win over the variables named by rs_*_var too."""
+    create_role("LambdaDeployRole")
+    monkeypatch.setenv("PROD_RS_USERNAME", "wrong-user")
+    monkeypatch.setenv("PROD_RS_API_KEY", "wrong-key")
+    result = invoke(
+        "run", *rackspace.flags, "-c", str(environments_file), "-e", "production",
+        "--", *child.argv(),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+
+
+def test_the_1x_readme_commands_work_with_long_flags_and_the_default_config(
+    rackspace: Any, child: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--username --apikey --account 'cmd'`` and ``--environment testing`` read
+    from ./environments.yml, written as the fleece 1.x README shows it."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "environments.yml").write_text(
+        "environments:\n"
+        "  - name: development\n    account: '123456789012'\n"
+        "  - name: testing\n    account: '123456789012'\n"
+        "  - name: production\n    account: '123456789012'\n"
+        "    role: LambdaDeployRole\n",
+        encoding="utf-8",
+    )
+    command = shlex.join(child.argv(0))
+    credentials = ["--username", rackspace.username, "--apikey", rackspace.apikey]
+
+    by_account = invoke("run", *credentials, "--account", rackspace.account, command)
+    by_environment = invoke("run", *credentials, "--environment", "testing", command)
+
+    assert (by_account.exit_code, by_environment.exit_code) == (0, 0), (
+        by_account.output + by_environment.output
+    )
+    expected = rackspace.accounts[rackspace.account]["accessKeyId"]
+    assert expected == child.env["AWS_ACCESS_KEY_ID"]
+    assert len(rackspace.requests_to("/faws")) == 2
+
+
 def test_run_with_role_assumes_it_through_sts(
     rackspace: Any, child: Any, moto_env: MotoServer
 ) -> None:
