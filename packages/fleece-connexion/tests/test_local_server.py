@@ -81,6 +81,14 @@ def test_local_server_hides_exceptions_too(served: str) -> None:
     assert invalid.status_code == 400
 
 
+def test_local_server_answers_head_like_get_without_a_body(served: str) -> None:
+    """HEAD gets GET's status and headers, as the same app does in Lambda."""
+    get = requests.get(f"{served}/pets/42", timeout=10)
+    head = requests.head(f"{served}/pets/42", timeout=10)
+    assert (head.status_code, head.content) == (200, b"")
+    assert head.headers["Content-Length"] == get.headers["Content-Length"]
+
+
 def test_port_given_twice_is_a_type_error(spec: Path) -> None:
     """run(8080, port=8081) is ambiguous and says so before starting anything."""
     from fleece.connexion import get_connexion_app

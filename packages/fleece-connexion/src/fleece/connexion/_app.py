@@ -88,6 +88,13 @@ class FleeceApp(connexion.FlaskApp):  # type: ignore[misc]  # connexion is untyp
             import_string = None
         if kwargs.pop("debug", False):
             kwargs.setdefault("log_level", "debug")
+        if import_string is None:
+            # connexion would hand uvicorn its middleware, bypassing this app's
+            # __call__ and so its HEAD handling: serve the app itself instead.
+            import uvicorn
+
+            uvicorn.run(self, **kwargs)
+            return
         super().run(import_string, **kwargs)
 
     def call_api(self, event: Any) -> Any:
