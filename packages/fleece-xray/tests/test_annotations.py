@@ -115,6 +115,46 @@ def test_metadata_values_too_large_for_a_datagram_are_cut(
     assert len(xray_daemon.datagrams[0]) < 64 * 1024
 
 
+def test_annotations_and_metadata_past_the_datagram_budget_are_dropped_quietly(
+    scenarios: Any, xray_daemon: XRayDaemon
+) -> None:
+    """Many large values on one subsegment: it still arrives, under 64 KiB.
+
+    What does not fit is dropped with one warning per process, instead of the
+    SDK failing to send the subsegment and logging a traceback on every call.
+    """
+    code = """
+        from fleece.xray import put_annotation, put_metadata, trace_xray_subsegment
+
+        @trace_xray_subsegment
+        def handler(*blobs):
+            for i in range(8):
+                put_metadata(f"m{i}", "m" * 20_000)
+            for i in range(100):
+                put_annotation(f"a{i}", "a" * 2_000)
+            raise ValueError("v" * 5_000)
+
+        for _ in range(2):
+            try:
+                handler(*["b" * 2_000] * 30)
+            except ValueError:
+                print("raised")
+    """
+    outcome = scenarios.run(code, scenarios.lambda_env(xray_daemon), xray_daemon)
+
+    assert (outcome.returncode, outcome.stdout) == (0, "raised\nraised\n")
+    (warning,) = outcome.stderr.splitlines()
+    assert "must stay under 64 KiB" in warning
+    assert [doc["name"] for doc in outcome.documents] == ["handler", "handler"]
+    assert all(len(datagram) < 64 * 1024 for datagram in xray_daemon.datagrams)
+    first = outcome.documents[0]
+    kept = first["metadata"]["default"]
+    assert {"args", "kwargs", "m0"} <= set(kept)
+    assert "m7" not in kept
+    assert "a99" not in first.get("annotations", {})
+    assert first["fault"] is True
+
+
 @pytest.mark.parametrize(
     ("namespace", "error"),
     [("AWS.internal", ValueError), ("", ValueError), (7, TypeError)],

@@ -6,6 +6,7 @@ from typing import Any
 
 from fleece.xray._activity import active_recorder
 from fleece.xray._safe import (
+    ENTITY_BUDGET,
     cut,
     to_safe_annotation_key,
     to_safe_annotation_value,
@@ -27,13 +28,35 @@ def _writable_entity(recorder: Any) -> Any:
     return entity
 
 
+def _fits(entity: Any, key: str, value: object) -> bool:
+    """Whether ``entity`` has room for one more annotation or metadata value.
+
+    Its datagram must stay under 64 KiB, or the SDK fails to send it and logs an
+    error each time; what does not fit is dropped, with one warning per process.
+    """
+    import json  # loaded by aws-xray-sdk already whenever tracing is active
+
+    used = len(json.dumps([entity.annotations, entity.metadata], default=str))
+    if used + len(json.dumps([key, value])) <= ENTITY_BUDGET:
+        return True
+    warn_once(
+        "budget",
+        "X-Ray annotation or metadata %r dropped: the subsegment holds %d bytes "
+        "of them already, and its datagram must stay under 64 KiB",
+        key,
+        used,
+    )
+    return False
+
+
 def put_annotation(key: str, value: object) -> None:
     """Annotate the current X-Ray (sub)segment; annotations are indexed for search.
 
     The key keeps only ASCII letters, digits and underscores; the value stays a
     string, a finite number or a boolean (anything else becomes its ``str()``). In
     Lambda an annotation needs an open subsegment (a decorated function running);
-    without one, or when nothing is traced, the call does nothing.
+    without one, or when nothing is traced, the call does nothing. Annotations and
+    metadata past 54 KiB on one subsegment are dropped, so that it can be sent.
 
     Args:
         key: the annotation's name.
@@ -48,8 +71,9 @@ def put_annotation(key: str, value: object) -> None:
         return
     try:
         entity = _writable_entity(recorder)
-        if entity is not None:
-            entity.put_annotation(safe_key, to_safe_annotation_value(value))
+        safe_value = to_safe_annotation_value(value)
+        if entity is not None and _fits(entity, safe_key, safe_value):
+            entity.put_annotation(safe_key, safe_value)
     except Exception as error:
         warn_once("annotation", "X-Ray annotation not recorded: %r", error)
 
@@ -59,7 +83,9 @@ def put_metadata(key: str, value: object, namespace: str = "default") -> None:
 
     The value is copied into JSON types: containers, strings, finite numbers,
     booleans and None are kept, anything else becomes its repr (cut to 1 KiB), and a
-    value larger than 16 KiB of JSON is cut. Does nothing when nothing is traced.
+    value larger than 16 KiB of JSON is cut. Annotations and metadata past 54 KiB
+    on one subsegment are dropped, so that it can be sent. Does nothing when
+    nothing is traced.
 
     Args:
         key: the metadata's name within ``namespace``.
@@ -82,11 +108,9 @@ def put_metadata(key: str, value: object, namespace: str = "default") -> None:
         return
     try:
         entity = _writable_entity(recorder)
-        if entity is not None:
-            entity.put_metadata(
-                cut(key if isinstance(key, str) else str(key)),
-                to_safe_metadata_value(value),
-                namespace,
-            )
+        safe_key = cut(key if isinstance(key, str) else str(key))
+        safe_value = to_safe_metadata_value(value)
+        if entity is not None and _fits(entity, safe_key, safe_value):
+            entity.put_metadata(safe_key, safe_value, namespace)
     except Exception as error:
         warn_once("metadata", "X-Ray metadata not recorded: %r", error)

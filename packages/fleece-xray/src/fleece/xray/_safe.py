@@ -16,6 +16,10 @@ ARGUMENTS_BUDGET = 24 * 1024
 METADATA_LIMIT = 16 * 1024
 """Bytes of JSON one put_metadata value may take before it is cut."""
 
+ENTITY_BUDGET = 54 * 1024
+"""JSON bytes of annotations and metadata (arguments included) one subsegment may
+hold; the rest of its 64 KiB datagram is left for names, ids, errors and stacks."""
+
 NAME_LIMIT = 200
 """X-Ray's longest (sub)segment name."""
 
