@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from fleece.xray._activity import active_recorder
@@ -28,6 +29,10 @@ def _writable_entity(recorder: Any) -> Any:
     return entity
 
 
+_used_bytes: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+"""JSON bytes of annotations and metadata counted so far on each open entity."""
+
+
 def _fits(entity: Any, key: str, value: object) -> bool:
     """Whether ``entity`` has room for one more annotation or metadata value.
 
@@ -36,8 +41,13 @@ def _fits(entity: Any, key: str, value: object) -> bool:
     """
     import json  # loaded by aws-xray-sdk already whenever tracing is active
 
-    used = len(json.dumps([entity.annotations, entity.metadata], default=str))
-    if used + len(json.dumps([key, value])) <= ENTITY_BUDGET:
+    used = _used_bytes.get(entity)
+    if used is None:  # the first value: count what the entity holds already
+        used = len(json.dumps([entity.annotations, entity.metadata], default=str))
+    # A value replacing one under the same key is counted twice: a safe overcount.
+    added = len(json.dumps([key, value]))  # safe values: JSON types only
+    if used + added <= ENTITY_BUDGET:
+        _used_bytes[entity] = used + added
         return True
     warn_once(
         "budget",
