@@ -153,3 +153,34 @@ def test_answers_are_plain_json_serialisable_dicts(
     for name in ("apigw-rest-v1-proxy", "apigw-http-v2", "alb", "function-url"):
         answer = api(sample_event(name))
         assert answer == json.loads(json.dumps(answer))
+
+
+def test_a_hand_built_proxy_event_without_request_context_is_served(
+    proxy_api: Callable[..., dict[str, Any]], body_json: Parse
+) -> None:
+    """A minimal REST v1 event (method and path, no requestContext) still routes."""
+    created = proxy_api(
+        {
+            "httpMethod": "POST",
+            "path": "/pets",
+            "headers": {"Content-Type": "application/json"},
+            "body": json.dumps({"name": "Handmade"}),
+        }
+    )
+    listed = proxy_api({"httpMethod": "GET", "path": "/pets"})
+
+    assert created["statusCode"] == 201
+    assert body_json(created) in body_json(listed)
+    assert body_json(created)["name"] == "Handmade"
+    assert detect_event({"httpMethod": "GET", "path": "/"}) is EventKind.REST_V1
+
+
+@pytest.mark.parametrize(
+    "event",
+    [{"httpMethod": "GET"}, {"httpMethod": 5, "path": "/pets"}, {"path": "/pets"}],
+)
+def test_a_proxy_like_event_missing_its_method_or_path_is_refused(
+    proxy_api: Callable[..., dict[str, Any]], event: dict[str, Any]
+) -> None:
+    """Without a string method and path, an event is of no known shape: 400."""
+    assert proxy_api(event)["statusCode"] == 400

@@ -143,6 +143,14 @@ def detect_event(event: object) -> EventKind:
             return EventKind.HTTP_API_V2
         if "httpMethod" in event:
             return EventKind.REST_V1
+    elif (
+        context is None
+        and isinstance(event.get("httpMethod"), str)
+        and isinstance(event.get("path"), str)
+    ):
+        # A hand-built proxy event (tests, `sam local`, 1.x callers) often carries no
+        # requestContext: it is still a REST v1 proxy request.
+        return EventKind.REST_V1
     parameters = event.get("parameters")
     if (
         isinstance(parameters, dict)
@@ -361,7 +369,7 @@ def _headers_and_query(
 def _rest_v1(kind: EventKind, event: Mapping[str, Any]) -> Request:
     method = _method(event.get("httpMethod"))
     headers, query = _headers_and_query(event)
-    context = event["requestContext"]
+    context = event.get("requestContext") or {}
     identity = _field(context, "identity", dict) or {}
     path = unquote(_field(event, "path", str) or "/")
     root_path = ""
