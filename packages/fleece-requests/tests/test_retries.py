@@ -251,7 +251,7 @@ class SleepRecorder:
     [
         (1, 30.0),
         ({"total": 1}, 30.0),
-        (Retry(total=1), Retry.DEFAULT_BACKOFF_MAX),
+        (Retry(total=1), 30.0),
         (Retry(total=1, backoff_max=5), 5),
     ],
     ids=["int", "dict", "retry-default", "retry-backoff-max"],
@@ -262,7 +262,7 @@ def test_each_retry_after_wait_is_capped(
     retries: object,
     expected_wait: float,
 ) -> None:
-    """fleece's Retry waits at most 30 s; a given Retry at most its backoff_max."""
+    """Waits are at most 30 s, or a given Retry's own backoff_max when it set one."""
     recorder = SleepRecorder(urllib3.util.retry.time)
     monkeypatch.setattr(urllib3.util.retry, "time", recorder)
     http_server.enqueue(503, headers={"Retry-After": "86400"})

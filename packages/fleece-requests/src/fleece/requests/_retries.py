@@ -54,13 +54,17 @@ class CappedRetry(Retry):
 def capped(retry: Retry) -> Retry:
     """Return ``retry`` with its Retry-After waits capped at its ``backoff_max``.
 
-    A plain ``Retry`` becomes a :class:`CappedRetry` with the same settings; a
+    A plain ``Retry`` becomes a :class:`CappedRetry` with the same settings, and
+    with fleece's 30 s ``backoff_max`` when it has urllib3's default (120 s); a
     subclass is left as it is, since it may decide its waits itself.
     """
     if type(retry) is not Retry:
         return retry
     twin = copy.copy(retry)
     twin.__class__ = CappedRetry
+    if twin.backoff_max == Retry.DEFAULT_BACKOFF_MAX:
+        # urllib3's default, which nobody chose for a Lambda: fleece's applies.
+        twin.backoff_max = DEFAULT_BACKOFF_MAX
     return twin
 
 
