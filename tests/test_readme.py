@@ -5,6 +5,7 @@ AWS calls go to a local moto server (through AWS_ENDPOINT_URL) and
 """
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -50,9 +51,7 @@ def _run(block: str, tmp_path: Path, env: dict[str, str]) -> list[str]:
 
 
 @pytest.fixture
-def example_env(moto_env, http_server, monkeypatch):
-    import os
-
+def example_env(moto_env, http_server):
     http_server.set_default(200, {"users": []})
     return dict(os.environ), http_server
 

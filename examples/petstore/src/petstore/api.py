@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from typing import Any
@@ -14,9 +15,10 @@ log = get_logger(__name__)
 NOT_FOUND = {"title": "Not Found", "status": 404, "detail": "no such pet"}
 
 
+@functools.cache
 def _table() -> Any:
-    # Created per call: boto3 resources are cheap once the session is warm, and
-    # fleece.boto3's default timeouts apply to it.
+    # Made on first use and kept for every later invocation of this process:
+    # creating a resource costs milliseconds. fleece.boto3's default timeouts apply.
     return boto3.resource("dynamodb").Table(os.environ["PETS_TABLE"])
 
 
