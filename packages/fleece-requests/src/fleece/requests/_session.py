@@ -148,14 +148,12 @@ class Session(requests.Session):
         self, url: str | bytes, *, retries: Retries = None, **kwargs: Any
     ) -> Response:
         """Send a GET request; arguments as :meth:`request`."""
-        kwargs.setdefault("allow_redirects", True)
         return self.request("GET", url, retries=retries, **kwargs)
 
     def options(
         self, url: str | bytes, *, retries: Retries = None, **kwargs: Any
     ) -> Response:
         """Send an OPTIONS request; arguments as :meth:`request`."""
-        kwargs.setdefault("allow_redirects", True)
         return self.request("OPTIONS", url, retries=retries, **kwargs)
 
     def head(
