@@ -76,15 +76,6 @@ def safe_name(name: str) -> str:
     return _INVALID_NAME_CHARACTERS.sub("", name)[:NAME_LIMIT]
 
 
-def _cut_with_size(text: str) -> tuple[str, int]:
-    if text.isascii():  # the common case, kept cheap: no encoding needed
-        if len(text) > VALUE_LIMIT:
-            text = text[: VALUE_LIMIT - len(_ELLIPSIS)] + _ELLIPSIS
-        return text, len(text) + 2
-    text = cut(text)
-    return text, _json_size(text)
-
-
 def arguments_metadata(
     args: Sequence[object], kwargs: Mapping[str, object]
 ) -> tuple[list[str], dict[str, str]]:
@@ -107,8 +98,8 @@ def arguments_metadata(
         if text.isascii() and len(text) <= VALUE_LIMIT:
             budget -= len(text) + 2
         else:
-            text, size = _cut_with_size(text)
-            budget -= size
+            text = cut(text)
+            budget -= _json_size(text)
         reprs.append(text)
     named: dict[str, str] = {}
     for index, (key, value) in enumerate(kwargs.items()):
@@ -124,8 +115,8 @@ def arguments_metadata(
         if text.isascii() and len(text) <= VALUE_LIMIT:
             budget -= len(text) + len(key) + 4
         else:
-            text, size = _cut_with_size(text)
-            budget -= size + _json_size(key)
+            text = cut(text)
+            budget -= _json_size(text) + _json_size(key)
         named[key] = text
     return reprs, named
 
