@@ -17,17 +17,18 @@ Each figure is the median of repeats; fleece and the peer alternate within a rep
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import logging
-import statistics
 import subprocess
 import sys
 import time
 import warnings
 from collections.abc import Callable
-from functools import cache
 from pathlib import Path
 from typing import Any
+
+from _report import medians_in_turns, overheads, print_table, row
 
 ROOT = Path(__file__).resolve().parent.parent
 PETSTORE = ROOT / "packages" / "fleece-connexion" / "tests" / "petstore"
@@ -42,8 +43,11 @@ WARM_EVENTS = {
 ROUNDS = 7
 CALLS = 60
 COLD_REPEATS = 3
+IMPORT_REPEATS = 5
+CACHE_HITS = 20000
 
-Row = tuple[str, float, float, str]
+Row = tuple[str, float, float]
+"""A metric and fleece's and the peer's figures for it."""
 
 
 class Context:
@@ -82,22 +86,12 @@ def per_call(function: Callable[[], Any]) -> float:
 def alternate(
     fleece: Callable[[], Any], peer: Callable[[], Any]
 ) -> tuple[float, float]:
-    """Median seconds per call of each, measured in alternating rounds."""
-    fleece_times, peer_times = [], []
-    for _ in range(ROUNDS):
-        fleece_times.append(per_call(fleece))
-        peer_times.append(per_call(peer))
-    return statistics.median(fleece_times), statistics.median(peer_times)
-
-
-def median_row(metric: str, fleece: list[float], peer: list[float], unit: float) -> Row:
-    """The row of the medians of fleece's and the peer's seconds, times ``unit``."""
-    return (
-        metric,
-        statistics.median(fleece) * unit,
-        statistics.median(peer) * unit,
-        "",
+    """Median seconds per call of each, the two taking turns."""
+    fleece_time, peer_time = medians_in_turns(
+        [functools.partial(per_call, fleece), functools.partial(per_call, peer)],
+        ROUNDS,
     )
+    return fleece_time, peer_time
 
 
 def warm_rows() -> list[Row]:
@@ -130,15 +124,15 @@ def warm_rows() -> list[Row]:
         fleece_total += fleece_time
         plain_total += plain_time
         shared_total += shared_time
-        rows.append((f"warm {label} (µs)", fleece_time * 1e6, plain_time * 1e6, ""))
+        rows.append((f"warm {label} (µs)", fleece_time * 1e6, plain_time * 1e6))
     count = len(WARM_EVENTS)
     rows.append(
         ("warm, mean of the 4 events (µs)", fleece_total / count * 1e6,
-         plain_total / count * 1e6, "")
+         plain_total / count * 1e6)
     )  # fmt: skip
     rows.append(
         ("warm, peer = Mangum on fleece's app (µs)", fleece_total / count * 1e6,
-         shared_total / count * 1e6, "")
+         shared_total / count * 1e6)
     )  # fmt: skip
     return rows
 
@@ -186,11 +180,14 @@ def cold_row() -> Row:
         "spec": str(SPEC),
         "event": str(EVENTS / "apigw-rest-v1-proxy.json"),
     }
-    fleece, peer = [], []
-    for _ in range(COLD_REPEATS):
-        fleece.append(run_seconds(COLD_FLEECE.format(**values)))
-        peer.append(run_seconds(COLD_MANGUM.format(**values)))
-    return median_row("cold first event, import + app build (ms)", fleece, peer, 1e3)
+    fleece, peer = medians_in_turns(
+        [
+            functools.partial(run_seconds, COLD_FLEECE.format(**values)),
+            functools.partial(run_seconds, COLD_MANGUM.format(**values)),
+        ],
+        COLD_REPEATS,
+    )
+    return ("cold first event, import + app build (ms)", fleece * 1e3, peer * 1e3)
 
 
 def import_row() -> Row:
@@ -199,37 +196,45 @@ def import_row() -> Row:
         subprocess.run([sys.executable, "-c", statement], check=True)
         return time.perf_counter() - start
 
-    fleece, peer = [], []
-    for _ in range(5):
-        baseline = seconds("pass")
-        fleece.append(seconds("import fleece.connexion") - baseline)
-        peer.append(seconds("import mangum") - baseline)
-    return median_row("import time (ms)", fleece, peer, 1e3)
+    fleece, peer = overheads(
+        [
+            functools.partial(seconds, "import fleece.connexion"),
+            functools.partial(seconds, "import mangum"),
+        ],
+        functools.partial(seconds, "pass"),
+        IMPORT_REPEATS,
+    )
+    return ("import time (ms)", fleece * 1e3, peer * 1e3)
 
 
 def cache_row() -> Row:
     from fleece.connexion import get_connexion_app
 
-    @cache
+    @functools.cache
     def factory(name: str, path: str, strict: bool, validate: bool) -> object:
         return get_connexion_app(name, path, strict, validate)
 
     path = str(SPEC)
     factory("petstore", path, True, True)
     get_connexion_app("petstore", path)
-    count = 20000
-    fleece, peer = [], []
-    for _ in range(ROUNDS):
+
+    def fleece_hit() -> float:
         start = time.perf_counter()
-        for _ in range(count):
+        for _ in range(CACHE_HITS):
             get_connexion_app("petstore", path)
-        fleece.append((time.perf_counter() - start) / count)
+        return (time.perf_counter() - start) / CACHE_HITS
+
+    def peer_hit() -> float:
         start = time.perf_counter()
-        for _ in range(count):
+        for _ in range(CACHE_HITS):
             factory("petstore", path, True, True)
-        peer.append((time.perf_counter() - start) / count)
-    return median_row(
-        "get_connexion_app cache hit vs functools.cache (µs)", fleece, peer, 1e6
+        return (time.perf_counter() - start) / CACHE_HITS
+
+    fleece, peer = medians_in_turns([fleece_hit, peer_hit], ROUNDS)
+    return (
+        "get_connexion_app cache hit vs functools.cache (µs)",
+        fleece * 1e6,
+        peer * 1e6,
     )
 
 
@@ -243,13 +248,7 @@ def main() -> None:
     warnings.simplefilter("ignore")
     sys.path.insert(0, str(PETSTORE))
     rows = [*warm_rows(), cache_row(), cold_row(), import_row()]
-    width = max(len(row[0]) for row in rows)
-    print(f"{'metric':<{width}} | {'fleece':>10} | {'peer':>10} | ratio")
-    print(f"{'-' * width}-|-{'-' * 10}-|-{'-' * 10}-|------")
-    for metric, fleece, peer, _ in rows:
-        print(
-            f"{metric:<{width}} | {fleece:>10.1f} | {peer:>10.1f} | {fleece / peer:.2f}"
-        )
+    print_table([row(metric, fleece, peer, "{:.1f}") for metric, fleece, peer in rows])
     print("peer: Mangum(connexion.FlaskApp, lifespan='off'); ratio = fleece / peer")
 
 
