@@ -5,7 +5,6 @@ Test modules are imported in importlib mode, so helpers are handed out as fixtur
 
 from __future__ import annotations
 
-import copy
 import json
 import logging
 from collections.abc import Callable, Iterator
@@ -63,7 +62,7 @@ def sample_event() -> Callable[[str], dict[str, Any]]:
 
     def load(name: str) -> dict[str, Any]:
         event: dict[str, Any] = json.loads((EVENTS / f"{name}.json").read_text())
-        return copy.deepcopy(event)
+        return event
 
     return load
 
