@@ -40,7 +40,6 @@ def container_spec(
     requirements: Path,
     output: Path,
     *,
-    python: str,
     arch: str,
     image: str,
     system_packages: Sequence[str] = (),
@@ -55,7 +54,6 @@ def container_spec(
     Args:
         requirements: the requirements file on this machine.
         output: the empty directory on this machine that receives the layer.
-        python: Lambda's Python version.
         arch: ``"x86_64"`` or ``"arm64"``.
         image: the image to run.
         system_packages: packages for the image's package manager.
@@ -136,7 +134,6 @@ def install_with_docker(
     spec = container_spec(
         requirements,
         target,
-        python=python,
         arch=arch,
         image=image,
         system_packages=system_packages,
