@@ -338,8 +338,7 @@ def _stage_of_key(key: str, dotted_key: str, stages: Stages) -> Stage:
     selector = key[len(STAGE_PREFIX) :]
     if not selector:
         raise ConfigError(f"{dotted_key}: a '+' key needs a stage name or /regex/")
-    if selector.startswith("/") and selector.endswith("/") and len(selector) > 1:
-        _compile(selector, dotted_key)
+    _check_regex(selector, dotted_key)
     stage = stages.for_selector(selector)
     if stage is None:
         raise ConfigError(
@@ -360,8 +359,7 @@ def _parse_stages(node: yaml.Node | None) -> Stages:
     for key_node, value_node in node.value:
         selector = _key_text(key_node, "stages")
         dotted_key = f"stages.{selector}"
-        if selector.startswith("/") and selector.endswith("/") and len(selector) > 1:
-            _compile(selector, dotted_key)
+        _check_regex(selector, dotted_key)
         if not isinstance(value_node, yaml.MappingNode):
             raise ConfigError(f"{dotted_key}: must be a mapping {{environment, key}}")
         fields: dict[str, str] = {}
@@ -392,8 +390,12 @@ def _is_null(node: yaml.Node) -> bool:
     return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"
 
 
+def _is_regex(selector: str) -> bool:
+    return len(selector) > 1 and selector.startswith("/") and selector.endswith("/")
+
+
 def _regex_of(selector: str) -> re.Pattern[str] | None:
-    if len(selector) > 1 and selector.startswith("/") and selector.endswith("/"):
+    if _is_regex(selector):
         try:
             return re.compile(selector[1:-1])
         except re.error:
@@ -401,9 +403,11 @@ def _regex_of(selector: str) -> re.Pattern[str] | None:
     return None
 
 
-def _compile(selector: str, dotted_key: str) -> re.Pattern[str]:
+def _check_regex(selector: str, dotted_key: str) -> None:
+    if not _is_regex(selector):
+        return
     try:
-        return re.compile(selector[1:-1])
+        re.compile(selector[1:-1])
     except re.error as error:
         raise ConfigError(
             f"{dotted_key}: {selector} is not a valid regular expression: {error}"
