@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import yaml
 
 from fleece.cli._config_aws import StageAws
+from fleece.cli._config_render import as_json as json_text
 from fleece.cli._config_tree import DECRYPT_PREFIX, ENCRYPT_PREFIX, ConfigTree
 
 
@@ -46,5 +45,4 @@ def open_text(tree: ConfigTree, aws: StageAws, *, as_json: bool = False) -> str:
     text = tree.document.with_values(replacements)
     if not as_json:
         return text
-    data = yaml.safe_load(text) or {}
-    return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+    return json_text(yaml.safe_load(text) or {})
