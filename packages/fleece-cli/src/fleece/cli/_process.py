@@ -61,9 +61,9 @@ def run_command(command: Sequence[str], *, shell: bool, env: Mapping[str, str]) 
     sys.stdout.flush()
     sys.stderr.flush()
     streams: dict[str, Any] = {
-        "stdin": _inherit_or_pipe(sys.stdin, subprocess.DEVNULL),
-        "stdout": _inherit_or_pipe(sys.stdout, subprocess.DEVNULL),
-        "stderr": _inherit_or_pipe(sys.stderr, subprocess.DEVNULL),
+        "stdin": _inherit_or_pipe(sys.stdin),
+        "stdout": _inherit_or_pipe(sys.stdout),
+        "stderr": _inherit_or_pipe(sys.stderr),
     }
     try:
         if shell:
@@ -98,10 +98,13 @@ def run_command(command: Sequence[str], *, shell: bool, env: Mapping[str, str]) 
     return 128 - status if status < 0 else status
 
 
-def _inherit_or_pipe(stream: TextIO | None, absent: int) -> int | None:
-    """None (share the file descriptor) when ``stream`` has one, else a pipe."""
+def _inherit_or_pipe(stream: TextIO | None) -> int | None:
+    """None (share the file descriptor) when ``stream`` has one, else a pipe.
+
+    A stream that is None (no console) becomes /dev/null.
+    """
     if stream is None:
-        return absent
+        return subprocess.DEVNULL
     try:
         stream.fileno()
     except (AttributeError, OSError, ValueError):
