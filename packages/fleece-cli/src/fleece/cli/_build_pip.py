@@ -100,9 +100,8 @@ def install_with_pip(
     Raises:
         BuildError: pip failed; the message names the requirement without a wheel.
     """
-    command = pip_install_command(
-        requirements.resolve(), target, python=python, arch=arch
-    )
+    requirements = requirements.resolve()
+    command = pip_install_command(requirements, target, python=python, arch=arch)
     environment = {
         name: value
         for name, value in os.environ.items()
@@ -110,7 +109,7 @@ def install_with_pip(
     }
     completed = subprocess.run(
         command,
-        cwd=requirements.resolve().parent,
+        cwd=requirements.parent,
         env=environment,
         capture_output=True,
         text=True,
