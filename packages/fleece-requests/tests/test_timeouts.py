@@ -137,11 +137,44 @@ def test_bad_default_timeouts_raise_value_error_naming_the_argument(
     st.floats(min_value=1e-6, max_value=1e6) | st.integers(min_value=1, max_value=10**6)
 )
 def test_any_positive_number_is_a_valid_default_timeout(seconds: float) -> None:
-    """Every finite number above 0 is accepted, alone or as a pair."""
-    requests.set_default_timeout(seconds)
-    requests.set_default_timeout((seconds, None))
-    requests.set_default_timeout(connect_timeout=seconds, read_timeout=seconds)
-    requests.set_default_timeout()
+    """Every finite number above 0 is accepted, alone or as a pair, and used."""
+    try:
+        requests.set_default_timeout(seconds)
+        assert _timeout_handed_to_the_transport() == seconds
+        requests.set_default_timeout((seconds, None))
+        assert _timeout_handed_to_the_transport() == (seconds, None)
+        requests.set_default_timeout(connect_timeout=seconds, read_timeout=seconds)
+        assert _timeout_handed_to_the_transport() == (seconds, seconds)
+    finally:
+        requests.set_default_timeout()
+    assert _timeout_handed_to_the_transport() is None
+
+
+class _RecordingAdapter(requests.adapters.BaseAdapter):
+    """A transport that answers 204 at once and keeps the timeout it was given."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.timeouts: list[object] = []
+
+    def send(self, request: object, **kwargs: object) -> requests.Response:
+        self.timeouts.append(kwargs.get("timeout"))
+        response = requests.Response()
+        response.status_code = 204
+        return response
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+def _timeout_handed_to_the_transport() -> object:
+    """The timeout a fleece Session without its own hands to its transport."""
+    adapter = _RecordingAdapter()
+    with requests.Session() as session:
+        session.mount("http://", adapter)
+        session.get("http://defaults.invalid/")
+    (timeout,) = adapter.timeouts
+    return timeout
 
 
 @given(
