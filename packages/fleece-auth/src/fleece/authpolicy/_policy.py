@@ -1,4 +1,4 @@
-"""``AuthPolicy``: the authorizer answer, built one allowed or denied method at a time."""
+"""``AuthPolicy``: an authorizer answer, built one method at a time."""
 
 from __future__ import annotations
 
@@ -104,7 +104,8 @@ class AuthPolicy:
         """A policy for the API and stage of an authorizer event's ``methodArn``.
 
         Args:
-            method_arn: e.g. ``arn:aws:execute-api:us-east-1:123456789012:abc/prod/GET/pets``.
+            method_arn: the event's ``methodArn``, e.g.
+                ``arn:aws:execute-api:us-east-1:123456789012:abc/prod/GET/pets``.
             principal: the caller's id.
             context: as for the constructor.
 
@@ -219,9 +220,7 @@ class AuthPolicy:
             raise PolicyError(
                 f"Invalid HTTP verb {verb!r}: use one of {allowed}"
             ) from None
-        if not isinstance(resource, str) or not re.fullmatch(
-            self.path_regex, resource
-        ):
+        if not isinstance(resource, str) or not re.fullmatch(self.path_regex, resource):
             raise PolicyError(
                 f"Invalid resource path: {resource!r}. Path should match "
                 f"{self.path_regex}"
@@ -262,8 +261,10 @@ def _conditions(
             )
         for key, value in tests.items():
             values = value if isinstance(value, list) else [value]
-            if not isinstance(key, str) or not values or not all(
-                isinstance(v, str | int | float | bool) for v in values
+            if (
+                not isinstance(key, str)
+                or not values
+                or not all(isinstance(v, str | int | float | bool) for v in values)
             ):
                 raise PolicyError(
                     f"condition {operator}.{key!r} must be a string, number, boolean "

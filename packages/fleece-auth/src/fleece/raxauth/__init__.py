@@ -15,20 +15,24 @@ never the token in an error or a log line::
 """
 
 from fleece.raxauth._decorator import authenticate
-from fleece.raxauth._errors import IdentityUnavailable, RaxAuthError, Unauthorized
+from fleece.raxauth._errors import (
+    IdentityUnavailableError,
+    RaxAuthError,
+    UnauthorizedError,
+)
 from fleece.raxauth._identity import DEFAULT_TIMEOUT, validate
 
 # The 1.x endpoint template, read on every check: assigning another one here (as 1.x
 # users did to reach a staging identity) still takes effect. ``identity_url=`` is the
 # way to choose one per decorator.
-TOKEN_URL_FMT = "https://identity.api.rackspacecloud.com/v2.0/tokens/{token}"
+TOKEN_URL_FMT = "https://identity.api.rackspacecloud.com/v2.0/tokens/{token}"  # noqa: S105 - a URL template, not a secret
 
 __all__ = [
     "DEFAULT_TIMEOUT",
     "TOKEN_URL_FMT",
-    "IdentityUnavailable",
+    "IdentityUnavailableError",
     "RaxAuthError",
-    "Unauthorized",
+    "UnauthorizedError",
     "authenticate",
     "validate",
 ]

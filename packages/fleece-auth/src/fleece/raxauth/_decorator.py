@@ -7,7 +7,7 @@ import inspect
 import json
 import sys
 from collections.abc import Callable, Mapping
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar, cast
 
 from fleece.raxauth._errors import RaxAuthError
 from fleece.raxauth._identity import DEFAULT_TIMEOUT, validate
@@ -36,8 +36,8 @@ def authenticate(
     - a proxy event (REST/HTTP API, ALB, Function URL) gets a 401 (bad token) or
       503 (identity down) response dict back, JSON body ``{"error": {"message"}}``;
     - inside a Flask request the view aborts with that status;
-    - otherwise :class:`~fleece.raxauth.Unauthorized` or
-      :class:`~fleece.raxauth.IdentityUnavailable` is raised, whose
+    - otherwise :class:`~fleece.raxauth.UnauthorizedError` or
+      :class:`~fleece.raxauth.IdentityUnavailableError` is raised, whose
       ``"401: Unauthorized - ..."`` text request-template integrations match.
 
     Args:
@@ -55,15 +55,15 @@ def authenticate(
         @functools.wraps(func)
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
             event = kwargs.get("event", args[0] if args else None)
-            token = kwargs.get("token") or _token_from_event(event)
+            token = (
+                _text(kwargs.get("token"))
+                or _token_from_event(event)
+                or _token_from_flask()
+            )
             try:
-                userinfo = validate(
-                    token or _token_from_flask() or "",
-                    identity_url=identity_url,
-                    timeout=timeout,
-                )
+                userinfo = validate(token, identity_url=identity_url, timeout=timeout)
             except RaxAuthError as error:
-                return _refusal(error, event)
+                return cast(R, _refusal(error, event))
             if takes_userinfo or "userinfo" in kwargs:
                 kwargs["userinfo"] = userinfo
             return func(*args, **kwargs)
@@ -81,16 +81,20 @@ def _has_parameter(func: Callable[..., Any], name: str) -> bool:
     return name in parameters
 
 
-def _header(headers: object) -> str | None:
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _header(headers: object) -> str:
     """The X-Auth-Token value of a header map, whatever its names' case."""
     if not isinstance(headers, Mapping):
-        return None
+        return ""
     for name, value in headers.items():
         if isinstance(name, str) and name.lower() == _HEADER:
             if isinstance(value, list):  # multiValueHeaders: the last one wins
-                value = value[-1] if value else None
-            return value if isinstance(value, str) else None
-    return None
+                value = value[-1] if value else ""
+            return _text(value)
+    return ""
 
 
 def _is_proxy_event(event: object) -> bool:
@@ -99,24 +103,23 @@ def _is_proxy_event(event: object) -> bool:
     )
 
 
-def _token_from_event(event: object) -> str | None:
+def _token_from_event(event: object) -> str:
     if not isinstance(event, Mapping):
-        return None
+        return ""
     if _is_proxy_event(event):
         return _header(event.get("headers")) or _header(event.get("multiValueHeaders"))
     parameters = event.get("parameters")
     request = parameters.get("request") if isinstance(parameters, Mapping) else None
-    return _header(request.get("header")) if isinstance(request, Mapping) else None
+    return _header(request.get("header")) if isinstance(request, Mapping) else ""
 
 
-def _token_from_flask() -> str | None:
+def _token_from_flask() -> str:
     # Only when the function runs inside a Flask view: fleece-auth never imports
     # Flask itself.
     flask = sys.modules.get("flask")
     if flask is None or not flask.has_request_context():
-        return None
-    value = flask.request.headers.get(_HEADER)
-    return value if isinstance(value, str) else None
+        return ""
+    return _text(flask.request.headers.get(_HEADER))
 
 
 def _refusal(error: RaxAuthError, event: object) -> Any:

@@ -39,13 +39,13 @@ class RaxAuthError(_Base):
         return f"{self.status}: {HTTPStatus(self.status).phrase} - {self.message}"
 
 
-class Unauthorized(RaxAuthError):
+class UnauthorizedError(RaxAuthError):
     """401: the request has no usable token, or Rackspace Identity rejected it."""
 
     status = 401
 
 
-class IdentityUnavailable(RaxAuthError):
+class IdentityUnavailableError(RaxAuthError):
     """503: Rackspace Identity could not be reached, timed out or failed.
 
     Not a 401: the token may be fine, and clients should retry rather than log in.

@@ -8,7 +8,7 @@ import sys
 from typing import Any
 from urllib.parse import quote
 
-from fleece.raxauth._errors import IdentityUnavailable, Unauthorized
+from fleece.raxauth._errors import IdentityUnavailableError, UnauthorizedError
 
 # Seconds to connect and to wait for the answer: an authorizer runs before every
 # request, so a stalled identity service must fail fast, not hold the Lambda.
@@ -18,7 +18,7 @@ DEFAULT_TIMEOUT = (3.05, 5.0)
 _RETRIES = {
     "total": 2,
     "connect": 2,
-    "read": 0,
+    "read": False,
     "status": 2,
     "backoff_factor": 0.1,
     "status_forcelist": [429, 500, 502, 503, 504],
@@ -83,12 +83,12 @@ def validate(
         Identity's JSON answer: ``{"access": {"token": ..., "user": ...}}``.
 
     Raises:
-        Unauthorized: the token is empty or malformed, or Identity rejected it.
-        IdentityUnavailable: Identity could not be reached, timed out, failed or
+        UnauthorizedError: the token is empty or malformed, or Identity rejected it.
+        IdentityUnavailableError: Identity could not be reached, timed out, failed or
             answered something other than a JSON object.
     """
     if not isinstance(token, str) or not _TOKEN.fullmatch(token):
-        raise Unauthorized("the X-Auth-Token header is missing or malformed")
+        raise UnauthorizedError("the X-Auth-Token header is missing or malformed")
     from fleece import requests  # on first use: keeps `import fleece.raxauth` light
 
     _hide_tokens_from_urllib3_logs()
@@ -102,13 +102,13 @@ def validate(
         )
     except requests.exceptions.Timeout:
         _LOGGER.warning("Rackspace Identity timed out validating a token")
-        raise IdentityUnavailable(
+        raise IdentityUnavailableError(
             "Rackspace Identity did not answer in time"
         ) from None
     except requests.exceptions.RequestException as error:
         # str(error) holds the URL, and so the token: only the type is told.
         _LOGGER.warning("Rackspace Identity unreachable: %s", type(error).__name__)
-        raise IdentityUnavailable(
+        raise IdentityUnavailableError(
             f"Rackspace Identity could not be reached ({type(error).__name__})"
         ) from None
     status = response.status_code
@@ -119,10 +119,12 @@ def validate(
             userinfo = None
         if not isinstance(userinfo, dict):
             _LOGGER.warning("Rackspace Identity answered %d without JSON", status)
-            raise IdentityUnavailable("Rackspace Identity answered without JSON")
+            raise IdentityUnavailableError("Rackspace Identity answered without JSON")
         return userinfo
     if 400 <= status < 500 and status != 429:
         _LOGGER.info("Rackspace Identity rejected a token (%d)", status)
-        raise Unauthorized(f"the token was rejected by Rackspace Identity ({status})")
+        raise UnauthorizedError(
+            f"the token was rejected by Rackspace Identity ({status})"
+        )
     _LOGGER.warning("Rackspace Identity failed validating a token (%d)", status)
-    raise IdentityUnavailable(f"Rackspace Identity answered {status}")
+    raise IdentityUnavailableError(f"Rackspace Identity answered {status}")
