@@ -48,20 +48,10 @@ def _block(marker: str) -> str:
     return found
 
 
-def _run(code: str, tmp_path: Path, env: dict[str, str] | None = None) -> list[str]:
-    script = tmp_path / "example.py"
-    script.write_text(code)
-    result = subprocess.run(
-        [sys.executable, str(script)],
-        cwd=tmp_path,
-        env={**os.environ, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout.splitlines()
+def _run(run_python, tmp_path: Path, code: str, env: dict[str, str] | None = None):
+    """Run ``code`` as a script in ``tmp_path``, ``env`` added to the environment."""
+    (tmp_path / "example.py").write_text(code)
+    return run_python("example.py", env={**os.environ, **(env or {})})
 
 
 def test_the_1x_readme_has_eight_python_examples():
@@ -70,7 +60,9 @@ def test_the_1x_readme_has_eight_python_examples():
 
 
 @pytest.mark.parametrize("wrapped", [False, True], ids=["plain", "retry-handler"])
-def test_the_cloudwatch_handler_examples_deliver_records(moto_env, tmp_path, wrapped):
+def test_the_cloudwatch_handler_examples_deliver_records(
+    moto_env, tmp_path, wrapped, run_python
+):
     """watchtower's handler, bare or in RetryHandler, gets the logger's records."""
     blocks = [b for b in BLOCKS if "watchtower.CloudWatchLogHandler" in b]
     example = next(b for b in blocks if ("RetryHandler" in b) == wrapped)
@@ -81,7 +73,7 @@ def test_the_cloudwatch_handler_examples_deliver_records(moto_env, tmp_path, wra
         + "logger.info('polled', jobs=3)\n"
     )
 
-    _run(code, tmp_path)
+    _run(run_python, tmp_path, code)
 
     logs = boto3.client("logs")
     messages = [
@@ -98,7 +90,7 @@ def test_the_cloudwatch_handler_examples_deliver_records(moto_env, tmp_path, wra
     ids=["boto3", "fleece.boto3"],
 )
 def test_the_boto3_examples_give_the_timeouts_they_promise(
-    moto_env, tmp_path, marker, expected
+    moto_env, tmp_path, marker, expected, run_python
 ):
     """boto3's client keeps 60 s; fleece's after set_default_timeout(15) has 15 s."""
     example = _block(marker).replace("lambda = ", "lambda_client = ")
@@ -107,25 +99,27 @@ def test_the_boto3_examples_give_the_timeouts_they_promise(
         "print(config.connect_timeout, config.read_timeout)\n"
     )
 
-    output = _run(example + probe, tmp_path)
+    output = _run(run_python, tmp_path, example + probe)
 
     assert output[-1] == expected
 
 
-def test_the_requests_example_uses_the_installed_defaults(http_server, tmp_path):
+def test_the_requests_example_uses_the_installed_defaults(
+    http_server, tmp_path, run_python
+):
     """A 503 is retried by the installed default; put and the session run too."""
     http_server.enqueue(503)
     example = _block("requests.set_default_retries").replace(
         "https://...", http_server.url_for("/thing")
     )
 
-    _run(example + "print(r.status_code)\n", tmp_path)
+    _run(run_python, tmp_path, example + "print(r.status_code)\n")
 
     assert [r.method for r in http_server.requests] == ["GET", "GET", "PUT", "GET"]
 
 
 def test_the_xray_example_traces_the_handler_and_the_iam_call(
-    moto_env, tmp_path, xray_daemon: XRayDaemon
+    moto_env, tmp_path, xray_daemon: XRayDaemon, run_python
 ):
     """The handler and the patched IAM call reach the daemon as subsegments."""
     boto3.client("iam").create_user(UserName="default_user")
@@ -140,7 +134,9 @@ def test_the_xray_example_traces_the_handler_and_the_iam_call(
         "print(lambda_handler({}, LambdaContext())['User']['UserName'])\n"
     )
 
-    output = _run(_block("monkey_patch_botocore_for_xray()") + probe, tmp_path, env)
+    output = _run(
+        run_python, tmp_path, _block("monkey_patch_botocore_for_xray()") + probe, env
+    )
 
     assert output[-1] == "default_user"
     names = _subsegment_names(xray_daemon, {"lambda_handler", "IAM", "iam"})
@@ -170,7 +166,7 @@ def _api_files(tmp_path: Path) -> None:
     (tmp_path / "pets_api.py").write_text(PETS_API)
 
 
-def test_the_call_api_example_answers_a_1x_request_template_event(tmp_path):
+def test_the_call_api_example_answers_a_1x_request_template_event(tmp_path, run_python):
     """The 1.x handler, fed 1.x's own LambdaEvent, returns the operation's JSON."""
     _api_files(tmp_path)
     probe = (
@@ -180,7 +176,7 @@ def test_the_call_api_example_answers_a_1x_request_template_event(tmp_path):
         "print(json.dumps(lambda_handler(event, LambdaContext())))\n"
     )
 
-    output = _run(_block('call_api(event, "myapi"') + probe, tmp_path)
+    output = _run(run_python, tmp_path, _block('call_api(event, "myapi"') + probe)
 
     assert json.loads(output[-1]) == [{"name": "Rex"}]
 
