@@ -133,5 +133,5 @@ def _refusal(error: RaxAuthError, event: object) -> Any:
         }
     flask = sys.modules.get("flask")
     if flask is not None and flask.has_request_context():
-        flask.abort(error.status, description=str(error))
+        flask.abort(error.status, description=error.message)
     raise error
