@@ -25,20 +25,6 @@ from fleece.testing import XRayDaemon
 
 README = Path(__file__).parent / "data" / "fleece-1.x-README.md"
 BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
-SAMPLED = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
-SWAGGER = """
-swagger: "2.0"
-info: {title: myapi, version: "1.0"}
-paths:
-  /pets:
-    get:
-      operationId: pets_api.list_pets
-      produces: [application/json]
-      responses:
-        "200":
-          description: the pets
-          schema: {type: array, items: {type: object}}
-"""
 PETS_API = "def list_pets():\n    return [{'name': 'Rex'}]\n"
 
 
@@ -119,23 +105,20 @@ def test_the_requests_example_uses_the_installed_defaults(
 
 
 def test_the_xray_example_traces_the_handler_and_the_iam_call(
-    moto_env, tmp_path, xray_daemon: XRayDaemon, run_python
+    moto_env, tmp_path, xray_daemon: XRayDaemon, traced_lambda_env, run_python
 ):
     """The handler and the patched IAM call reach the daemon as subsegments."""
     boto3.client("iam").create_user(UserName="default_user")
-    env = {
-        "LAMBDA_TASK_ROOT": str(tmp_path),
-        "AWS_LAMBDA_FUNCTION_NAME": "handler",
-        "_X_AMZN_TRACE_ID": SAMPLED,
-        **xray_daemon.env,
-    }
     probe = (
         "from fleece.testing import LambdaContext\n"
         "print(lambda_handler({}, LambdaContext())['User']['UserName'])\n"
     )
 
     output = _run(
-        run_python, tmp_path, _block("monkey_patch_botocore_for_xray()") + probe, env
+        run_python,
+        tmp_path,
+        _block("monkey_patch_botocore_for_xray()") + probe,
+        traced_lambda_env,
     )
 
     assert output[-1] == "default_user"
@@ -161,14 +144,11 @@ def _subsegment_names(daemon: XRayDaemon, wanted: set[str]) -> set[str]:
     return names
 
 
-def _api_files(tmp_path: Path) -> None:
-    (tmp_path / "swagger.yml").write_text(SWAGGER)
-    (tmp_path / "pets_api.py").write_text(PETS_API)
-
-
-def test_the_call_api_example_answers_a_1x_request_template_event(tmp_path, run_python):
+def test_the_call_api_example_answers_a_1x_request_template_event(
+    tmp_path, run_python, pets_api
+):
     """The 1.x handler, fed 1.x's own LambdaEvent, returns the operation's JSON."""
-    _api_files(tmp_path)
+    pets_api("pets_api", PETS_API)
     probe = (
         "import json\n"
         "from fleece.testing import LambdaContext, LambdaEvent\n"
@@ -181,9 +161,9 @@ def test_the_call_api_example_answers_a_1x_request_template_event(tmp_path, run_
     assert json.loads(output[-1]) == [{"name": "Rex"}]
 
 
-def test_the_get_connexion_app_example_serves_the_api_locally(tmp_path):
+def test_the_get_connexion_app_example_serves_the_api_locally(tmp_path, pets_api):
     """Run as __main__, app.run(PORT) serves the API over real HTTP."""
-    _api_files(tmp_path)
+    pets_api("pets_api", PETS_API)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

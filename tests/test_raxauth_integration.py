@@ -1,11 +1,13 @@
-"""fleece.raxauth guarding an operation of a fleece.connexion app, end to end.
+"""fleece.raxauth with the other fleece pieces, end to end.
 
-The two distributions meet only here: a connexion 3 operation decorated with
-``@authenticate()``, Identity played by a local HTTP server.
+fleece-auth meets fleece-connexion and fleece-xray only here: a connexion 3 operation
+decorated with ``@authenticate()``, and a traced handler checking a token; Identity is
+played by a local HTTP server, the X-Ray daemon by a local UDP listener.
 """
 
 import json
 import sys
+import time
 
 import pytest
 
@@ -13,19 +15,6 @@ from fleece.connexion import call_api, call_proxy_api
 from fleece.httperror import HTTPError
 from fleece.testing import apigw_v1_event, request_template_event
 
-SWAGGER = """
-swagger: "2.0"
-info: {title: pets, version: "1.0"}
-paths:
-  /pets:
-    get:
-      operationId: guarded_pets.list_pets
-      produces: [application/json]
-      responses:
-        "200":
-          description: the pets
-          schema: {type: array, items: {type: object}}
-"""
 OPERATIONS = """
 from fleece.raxauth import authenticate
 
@@ -35,16 +24,31 @@ def list_pets(userinfo=None):
     return [{{"owner": userinfo["access"]["user"]["name"]}}]
 """
 TOKEN = "0123456789abcdef"
+TRACED_HANDLER = """
+from fleece import requests
+from fleece.raxauth import validate
+from fleece.xray import monkey_patch_requests_for_xray, trace_xray_subsegment
+
+monkey_patch_requests_for_xray()
+
+
+@trace_xray_subsegment()
+def lambda_handler(event, context):
+    requests.get({url!r} + "/health")
+    return validate({token!r}, identity_url={url!r})["access"]["user"]["name"]
+
+
+print(lambda_handler({{}}, None))
+"""
 
 
 @pytest.fixture
-def swagger(tmp_path, monkeypatch, http_server):
+def swagger(pets_api, monkeypatch, http_server, tmp_path):
     """The API document, and its operations module importable, bound to Identity."""
-    (tmp_path / "swagger.yml").write_text(SWAGGER)
-    (tmp_path / "guarded_pets.py").write_text(OPERATIONS.format(url=http_server.url))
+    path = pets_api("guarded_pets", OPERATIONS.format(url=http_server.url))
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.delitem(sys.modules, "guarded_pets", raising=False)
-    return str(tmp_path / "swagger.yml")
+    return str(path)
 
 
 def _proxy(swagger):
@@ -94,3 +98,35 @@ def test_the_request_template_integration_gets_the_1x_401_error(swagger, http_se
     assert str(caught.value) == (
         "401: Unauthorized - the token was rejected by Rackspace Identity (404)"
     )
+
+
+def test_a_traced_handler_never_sends_the_token_to_x_ray(
+    http_server, xray_daemon, tmp_path, traced_lambda_env, run_python
+):
+    """Identity's URL holds the token: the check is left out of the trace."""
+    http_server.set_default(200, {"access": {"user": {"name": "ann"}}})
+    (tmp_path / "handler.py").write_text(
+        TRACED_HANDLER.format(url=http_server.url, token=TOKEN)
+    )
+    output = run_python("handler.py", env=traced_lambda_env)
+
+    assert output[-1] == "ann"
+    sent = _documents_once_traced(xray_daemon, "/health")
+    assert "/health" in sent
+    assert TOKEN not in sent
+    assert [r.path for r in http_server.requests] == [
+        "/health",
+        f"/v2.0/tokens/{TOKEN}",
+    ]
+
+
+def _documents_once_traced(daemon, marker: str) -> str:
+    """Everything the daemon received, once ``marker`` (a traced URL) is in it."""
+    deadline = time.monotonic() + 10
+    sent = ""
+    while time.monotonic() < deadline:
+        sent = json.dumps(daemon.documents)
+        if marker in sent:
+            break
+        time.sleep(0.05)
+    return sent

@@ -227,6 +227,32 @@ def test_an_overloaded_identity_is_retried_then_answers(
     assert len(identity.requests) == 3
 
 
+def test_checks_in_one_thread_reuse_one_connection_to_identity(
+    identity: ScriptedHTTPServer,
+) -> None:
+    """A warm Lambda pays Identity's connection set-up once, not per request."""
+    identity.set_default(200, USERINFO)
+
+    for _ in range(3):
+        validate(TOKEN, identity_url=identity.url)
+
+    assert len(identity.requests) == 3
+    assert identity.connections == 1
+
+
+def test_cookies_identity_sets_are_not_sent_with_the_next_check(
+    identity: ScriptedHTTPServer,
+) -> None:
+    """The reused connection carries no state from one caller to the next."""
+    identity.enqueue(200, USERINFO, headers={"Set-Cookie": "affinity=u-1; Path=/"})
+    identity.enqueue(200, USERINFO)
+
+    validate(TOKEN, identity_url=identity.url)
+    validate("another-token", identity_url=identity.url)
+
+    assert identity.requests[1].headers.get("Cookie") is None
+
+
 def test_an_identity_failing_on_every_try_is_a_503(
     identity: ScriptedHTTPServer,
 ) -> None:

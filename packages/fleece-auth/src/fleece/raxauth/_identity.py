@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+import threading
 from typing import Any
 from urllib.parse import quote
 
@@ -55,6 +56,38 @@ def _hide_tokens_from_urllib3_logs() -> None:
             logger.addFilter(_REDACT)
 
 
+# One session per thread: warm Lambdas reuse the connection to Identity, and no
+# session is shared between threads.
+_SESSIONS = threading.local()
+
+
+def _ask_identity(url: str, token: str, timeout: float | tuple[float, float]) -> Any:
+    """GET ``url`` through fleece.requests without the token reaching a trace.
+
+    ``Session.send`` rather than ``get``: the X-Ray patch of requests records the
+    URL of every ``Session.request``, and this URL holds the token.
+    """
+    from fleece import requests
+
+    session = getattr(_SESSIONS, "session", None)
+    if session is None:
+        session = _SESSIONS.session = requests.Session(retries=_RETRIES)
+    prepared = session.prepare_request(
+        requests.Request(
+            "GET", url, headers={"X-Auth-Token": token, "Accept": "application/json"}
+        )
+    )
+    # What Session.request would add: proxies and CA bundle from the environment.
+    settings = session.merge_environment_settings(url, {}, None, None, None)
+    try:
+        return session.send(
+            prepared, timeout=timeout, allow_redirects=False, **settings
+        )
+    finally:
+        # Cookies Identity sets must not ride along with the next caller's check.
+        session.cookies.clear()
+
+
 def _token_url(token: str, identity_url: str | None) -> str:
     quoted = quote(token, safe="")
     if identity_url is not None:
@@ -93,13 +126,7 @@ def validate(
 
     _hide_tokens_from_urllib3_logs()
     try:
-        response = requests.get(
-            _token_url(token, identity_url),
-            headers={"X-Auth-Token": token, "Accept": "application/json"},
-            timeout=timeout,
-            retries=_RETRIES,
-            allow_redirects=False,
-        )
+        response = _ask_identity(_token_url(token, identity_url), token, timeout)
     except requests.exceptions.Timeout:
         _LOGGER.warning("Rackspace Identity timed out validating a token")
         raise IdentityUnavailableError(
