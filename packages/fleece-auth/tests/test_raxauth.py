@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import flask
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import fleece.raxauth
 from fleece.raxauth import (
@@ -385,3 +388,23 @@ def test_a_flask_view_aborts_with_401_or_503(
 
     assert response.status_code == status
     assert TOKEN not in response.get_data(as_text=True)
+
+
+@pytest.fixture(scope="module")
+def rejecting_identity() -> Iterator[ScriptedHTTPServer]:
+    """One Identity stand-in, for many generated tokens, that knows none of them."""
+    with ScriptedHTTPServer() as server:
+        server.set_default(404)
+        yield server
+
+
+@settings(max_examples=60, deadline=None)
+@given(token=st.text(min_size=8, max_size=200))
+def test_any_token_text_gives_a_401_that_never_repeats_the_token(
+    rejecting_identity: ScriptedHTTPServer, token: str
+) -> None:
+    """Unicode, control characters, '/', '%', '?': always a clean 401, never an echo."""
+    with pytest.raises(UnauthorizedError) as caught:
+        validate(token, identity_url=rejecting_identity.url)
+
+    assert token not in str(caught.value)
