@@ -20,6 +20,7 @@ EXPECTED = {
     "fleece-connexion",
     "fleece-cli",
     "fleece-testing",
+    "fleece-auth",
 }
 
 
@@ -38,7 +39,7 @@ def _pins(requirements: list[str]) -> dict[str, str]:
 
 
 def test_every_distribution_of_the_product_is_there():
-    """packages/ holds exactly the meta-package and the seven libraries."""
+    """packages/ holds exactly the meta-package and the libraries."""
     assert set(DISTS) == EXPECTED
 
 
@@ -116,7 +117,10 @@ def test_meta_package_pins_the_core_libraries_and_offers_extras():
     }
     assert _pins(extras["connexion"]) == {"fleece-connexion": "2.0.0"}
     assert _pins(extras["cli"]) == {"fleece-cli": "2.0.0"}
-    assert {"fleece-connexion", "fleece-cli"} <= set(_pins(extras["all"]))
+    assert _pins(extras["auth"]) == {"fleece-auth": "2.0.0"}
+    assert {"fleece-connexion", "fleece-cli", "fleece-auth"} <= set(
+        _pins(extras["all"])
+    )
     assert not (PACKAGES / META / "src").exists()
 
 

@@ -7,8 +7,6 @@ AWS calls go to a local moto server (through AWS_ENDPOINT_URL) and
 import json
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -32,22 +30,12 @@ if handler is not None and "call_api" not in namespace:
 """
 
 
-def _run(block: str, tmp_path: Path, env: dict[str, str]) -> list[str]:
+def _run(block: str, tmp_path: Path, env: dict[str, str], run_python) -> list[str]:
     script = tmp_path / "example.py"
     script.write_text(block)
     runner = tmp_path / "runner.py"
     runner.write_text(RUNNER)
-    result = subprocess.run(
-        [sys.executable, str(runner), str(script)],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout.splitlines()
+    return run_python(str(runner), str(script), env=env)
 
 
 @pytest.fixture
@@ -62,12 +50,12 @@ def test_readme_has_python_examples():
 
 
 @pytest.mark.parametrize("index", range(len(BLOCKS)))
-def test_readme_example_runs(index, tmp_path, example_env):
+def test_readme_example_runs(index, tmp_path, example_env, run_python):
     """Each example runs to completion against local stand-ins."""
     env, http_server = example_env
     block = BLOCKS[index].replace("https://api.example.com", http_server.url)
 
-    output = _run(block, tmp_path, env)
+    output = _run(block, tmp_path, env, run_python)
 
     if "log.setup_root_logger(level=logging.INFO)" in block:
         lines = [json.loads(line) for line in output]
@@ -92,3 +80,5 @@ def test_readme_example_runs(index, tmp_path, example_env):
         assert output[-1].startswith("HANDLER RESULT")
     if "buckets listed" in block:
         assert output[-1] == 'HANDLER RESULT {"buckets": 0}'
+    if "AuthPolicy.from_method_arn" in block:
+        assert output[-1] == "['Allow', 'Deny']"

@@ -1,8 +1,11 @@
 import base64
 import json
-from typing import Any
+from typing import Any, ClassVar
+
+import pytest
 
 from fleece.testing import (
+    LambdaEvent,
     alb_event,
     apigw_v1_event,
     apigw_v2_event,
@@ -182,3 +185,111 @@ def test_a_name_with_no_values_is_left_out_of_every_shape():
     assert v2["rawQueryString"] == ""
     assert "queryStringParameters" not in v2
     assert alb["multiValueQueryStringParameters"] == {}
+
+
+def test_lambda_event_generates_the_1x_request_template_shape():
+    """LambdaEvent().generate() is 1.x's event, with 1.x's default values."""
+    event = LambdaEvent().generate()
+
+    assert event["operation"] == "test:operation"
+    assert set(event["parameters"]) == {"requestor", "request", "gateway"}
+    request = event["parameters"]["request"]
+    assert request == {
+        "body": {},
+        "path": {},
+        "querystring": {},
+        "header": LambdaEvent.header,
+    }
+    assert request["header"]["x-auth-token"] == "FAKE_TOKEN"
+    gateway = event["parameters"]["gateway"]
+    assert gateway["http-method"] == "GET"
+    assert gateway["resource-path"] == "/bogus/path/"
+    assert len(gateway["request-id"]) == 36
+    assert event["parameters"]["requestor"]["source-ip"] == "127.0.0.1"
+
+
+def test_lambda_event_generate_merges_parts_as_1x_documented():
+    """generate(gateway=..., header=...) overrides single keys of the defaults."""
+    event = LambdaEvent().generate(
+        gateway={"http-method": "post"},
+        header={"x-auth-token": "SOME VALUE"},
+        body={"name": "Rex"},
+        operation="pets:create",
+    )
+
+    assert event["operation"] == "pets:create"
+    assert event["parameters"]["gateway"]["http-method"] == "post"
+    assert event["parameters"]["gateway"]["stage"] == "test_stage"
+    assert event["parameters"]["request"]["header"]["x-auth-token"] == "SOME VALUE"
+    assert event["parameters"]["request"]["header"]["Accept"] == "*/*"
+    assert event["parameters"]["request"]["body"] == {"name": "Rex"}
+
+
+def test_lambda_event_constructor_parts_replace_the_defaults_as_in_1x():
+    """A part given to the constructor is the whole part; generate() merges into it."""
+    builder = LambdaEvent(header={"X-Auth-Token": "t"}, querystring={"page": "2"})
+
+    event = builder.generate(header={"Accept": "application/json"})
+
+    assert event["parameters"]["request"]["header"] == {
+        "X-Auth-Token": "t",
+        "Accept": "application/json",
+    }
+    assert event["parameters"]["request"]["querystring"] == {"page": "2"}
+
+
+def test_lambda_event_without_merging_uses_only_the_given_parts():
+    """merge_with_default=False drops the defaults of every part."""
+    event = LambdaEvent().generate(merge_with_default=False, path={"id": "7"})
+
+    assert event["parameters"]["request"] == {
+        "body": {},
+        "path": {"id": "7"},
+        "querystring": {},
+        "header": {},
+    }
+    assert event["parameters"]["gateway"] == {}
+
+
+def test_lambda_event_honours_requestor_which_1x_took_from_querystring():
+    """1.x built requestor from the querystring part; it is its own part now."""
+    event = LambdaEvent(querystring={"q": "x"}).generate(requestor={"user": "ann"})
+
+    assert event["parameters"]["requestor"]["user"] == "ann"
+    assert event["parameters"]["requestor"]["source-ip"] == "127.0.0.1"
+    assert "q" not in event["parameters"]["requestor"]
+
+
+def test_lambda_events_never_share_state():
+    """Changing one event, or the defaults a builder copied, leaves the next alone."""
+    builder = LambdaEvent()
+    first = builder.generate()
+    first["parameters"]["request"]["header"]["x-auth-token"] = "changed"
+    first["parameters"]["gateway"]["stage-data"]["k"] = "v"
+
+    second = builder.generate()
+
+    assert second["parameters"]["request"]["header"]["x-auth-token"] == "FAKE_TOKEN"
+    assert second["parameters"]["gateway"]["stage-data"] == {}
+    assert LambdaEvent.gateway["stage-data"] == {}
+    other = LambdaEvent().generate()["parameters"]["gateway"]["request-id"]
+    assert other != second["parameters"]["gateway"]["request-id"]
+
+
+def test_lambda_event_subclass_defaults_are_used():
+    """Class attributes are the defaults, so a subclass can change them."""
+
+    class PetsEvent(LambdaEvent):
+        operation = "pets:list"
+        querystring: ClassVar[dict[str, Any]] = {"limit": "10"}
+
+    event = PetsEvent().generate()
+
+    assert event["operation"] == "pets:list"
+    assert event["parameters"]["request"]["querystring"] == {"limit": "10"}
+
+
+def test_lambda_event_generate_refuses_an_unknown_part():
+    """A misspelt part is an error naming the valid ones, not a silent no-op."""
+    with pytest.raises(TypeError, match="headers"):
+        LambdaEvent().generate(headers={"a": "b"})

@@ -7,6 +7,7 @@ server, moto's standalone server, and a pytest plugin with the fixtures
 
 from fleece.testing._context import LambdaContext
 from fleece.testing._events import (
+    LambdaEvent,
     alb_event,
     apigw_v1_event,
     apigw_v2_event,
@@ -21,6 +22,7 @@ from fleece.testing._xray_daemon import XRayDaemon
 __all__ = [
     "Answer",
     "LambdaContext",
+    "LambdaEvent",
     "MotoNotInstalledError",
     "MotoServer",
     "RecordedRequest",

@@ -9,11 +9,12 @@ percent-encoded, and each integration base64-encodes the bodies it considers bin
 from __future__ import annotations
 
 import base64
+import copy
 import json
 import time
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import quote, urlencode
 
 Values = Mapping[str, str | list[str]]
@@ -438,3 +439,133 @@ def request_template_event(
     if operation is not None:
         event["operation"] = operation
     return event
+
+
+class LambdaEvent:
+    """fleece 1.x's builder of request-template events, with its defaults.
+
+    ``generate()`` returns ``{"operation", "parameters": {"requestor", "request":
+    {"body", "path", "querystring", "header"}, "gateway"}}``. Each part is the
+    constructor's value or else the class's default (subclasses may override them),
+    with ``generate()``'s value merged in key by key (or used alone with
+    ``merge_with_default=False``). Unlike 1.x, every instance gets its own copies
+    (changing one event never changes the next), its own gateway request id, and
+    ``requestor=`` is honoured. :func:`request_template_event` builds the same
+    shape from plain arguments.
+
+    Args:
+        body: the parsed JSON body.
+        gateway: ``http-method``, ``resource-path``, ``stage``, ``request-id``, ...
+        header: request headers.
+        operation: the template's ``operation`` field.
+        path: the path parameters.
+        querystring: the query parameters.
+        requestor: ``source-ip``, ``user-agent``, ``api-key``, ...
+    """
+
+    body: ClassVar[dict[str, Any]] = {}
+    gateway: ClassVar[dict[str, Any]] = {
+        "http-method": "GET",
+        "resource-path": "/bogus/path/",
+        "stage": "test_stage",
+        "stage-data": {},
+    }
+    header: ClassVar[dict[str, str]] = {
+        "Accept": "*/*",
+        "Accept-Encoding": "gzip, deflate",
+        "CloudFront-Forwarded-Proto": "https",
+        "CloudFront-Is-Desktop-Viewer": "true",
+        "CloudFront-Is-Mobile-Viewer": "false",
+        "CloudFront-Is-SmartTV-Viewer": "false",
+        "CloudFront-Is-Tablet-Viewer": "false",
+        "CloudFront-Viewer-Country": "US",
+        "Host": "BOGUS.execute-api.us-east-1.amazonaws.com",
+        "User-Agent": "python-requests/2.9.1",
+        "Via": "1.1 BOGUS.cloudfront.net (CloudFront)",
+        "X-Amz-Cf-Id": "FAKE_TID",
+        "X-Forwarded-For": "127.0.0.1",
+        "X-Forwarded-Port": "443",
+        "X-Forwarded-Proto": "https",
+        "x-auth-token": "FAKE_TOKEN",
+    }
+    operation: ClassVar[str] = "test:operation"
+    path: ClassVar[dict[str, Any]] = {}
+    querystring: ClassVar[dict[str, Any]] = {}
+    requestor: ClassVar[dict[str, Any]] = {
+        "account-id": "",
+        "api-key": "",
+        "caller": "",
+        "source-ip": "127.0.0.1",
+        "user": "",
+        "user-agent": "python-requests/2.9.1",
+        "user-arn": "",
+    }
+
+    def __init__(
+        self,
+        body: Mapping[str, Any] | None = None,
+        gateway: Mapping[str, Any] | None = None,
+        header: Mapping[str, str] | None = None,
+        operation: str | None = None,
+        path: Mapping[str, Any] | None = None,
+        querystring: Mapping[str, Any] | None = None,
+        requestor: Mapping[str, Any] | None = None,
+    ) -> None:
+        defaults = type(self)
+        gateway_defaults = {"request-id": str(uuid.uuid4()), **defaults.gateway}
+        # As in 1.x, a part given here replaces the class default as a whole.
+        self._parts: dict[str, dict[str, Any]] = {
+            "body": _merged(body or defaults.body, None),
+            "gateway": _merged(gateway or gateway_defaults, None),
+            "header": _merged(header or defaults.header, None),
+            "path": _merged(path or defaults.path, None),
+            "querystring": _merged(querystring or defaults.querystring, None),
+            "requestor": _merged(requestor or defaults.requestor, None),
+        }
+        self._operation = operation if operation is not None else defaults.operation
+
+    def generate(self, merge_with_default: bool = True, **parts: Any) -> dict[str, Any]:
+        """Return a new event; keyword arguments replace or extend the parts.
+
+        Args:
+            merge_with_default: merge each given part into this builder's (True),
+                or use it alone (False).
+            **parts: any of ``body``, ``gateway``, ``header``, ``operation``,
+                ``path``, ``querystring``, ``requestor``.
+
+        Returns:
+            The event dict, safe to change.
+
+        Raises:
+            TypeError: a keyword is not one of the parts.
+        """
+        unknown = set(parts) - {*self._parts, "operation"}
+        if unknown:
+            raise TypeError(
+                f"LambdaEvent.generate() got unknown parts {sorted(unknown)}; "
+                f"use {sorted({*self._parts, 'operation'})}"
+            )
+        built = {
+            name: _merged(default if merge_with_default else {}, parts.get(name))
+            for name, default in self._parts.items()
+        }
+        return {
+            "operation": parts.get("operation") or self._operation,
+            "parameters": {
+                "requestor": built["requestor"],
+                "request": {
+                    "body": built["body"],
+                    "path": built["path"],
+                    "querystring": built["querystring"],
+                    "header": built["header"],
+                },
+                "gateway": built["gateway"],
+            },
+        }
+
+
+def _merged(
+    base: Mapping[str, Any], update: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """A deep copy of ``base`` with ``update``'s keys laid over it."""
+    return copy.deepcopy({**base, **(update or {})})
