@@ -389,8 +389,9 @@ def _assume_role(
         code = details.get("Code", "error")
         message = details.get("Message", "")
         status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", "?")
+        refusal = f"HTTP {status} {code} {message}".rstrip()
         raise CredentialsError(
-            f"STS AssumeRole of {role_arn} refused: HTTP {status} {code} {message}".rstrip()
+            f"STS AssumeRole of {role_arn} refused: {refusal}"
         ) from None
     except BotoCoreError as error:
         raise CredentialsError(
