@@ -266,7 +266,7 @@ def _check_expansion(root: yaml.Node) -> None:
         for child in children:
             if id(child) in in_progress:
                 raise _YamlLimitExceeded(
-                    "a YAML alias refers to a node that contains it", child.start_mark
+                    "YAML alias inside the node it refers to", child.start_mark
                 )
             stack.append((child, False))
     if measured[id(root)][0] - unique_nodes > MAX_ALIAS_EXPANSION:
