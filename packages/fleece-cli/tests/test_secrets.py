@@ -18,7 +18,6 @@ import pytest
 
 from fleece.testing import Answer, RecordedRequest
 
-FLEECE = str(Path(sys.executable).with_name("fleece"))
 # A child that reads its own environment from the kernel and prints it as JSON.
 READ_OWN_ENVIRON = (
     "import json\n"
@@ -26,22 +25,6 @@ READ_OWN_ENVIRON = (
     "pairs = [item.decode().split('=', 1) for item in raw if item]\n"
     "print(json.dumps(dict(pairs)))\n"
 )
-
-
-def fleece(
-    *args: str, env: dict[str, str], input: str | None = None, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Run the installed ``fleece`` script with ``env`` and capture its output."""
-    return subprocess.run(
-        [FLEECE, *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env=env,
-        input=input,
-        cwd=cwd,
-    )
 
 
 def child_environ(result: subprocess.CompletedProcess[str]) -> dict[str, str]:
@@ -63,7 +46,7 @@ def error_line(result: subprocess.CompletedProcess[str]) -> str:
 
 
 def test_the_child_of_run_gets_aws_credentials_and_no_rackspace_secret(
-    rackspace: Any,
+    rackspace: Any, fleece: Any
 ) -> None:
     """RS_USERNAME, RS_API_KEY and any variable holding the key stay out."""
     env = {
@@ -89,7 +72,7 @@ def test_the_child_of_run_gets_aws_credentials_and_no_rackspace_secret(
 
 
 def test_apikey_file_gives_the_key_without_a_flag_or_variable(
-    rackspace: Any, tmp_path: Path
+    rackspace: Any, tmp_path: Path, fleece: Any
 ) -> None:
     """--apikey-file PATH: the key is read from the file, never in argv or the child."""
     key_file = tmp_path / "apikey"
@@ -106,7 +89,7 @@ def test_apikey_file_gives_the_key_without_a_flag_or_variable(
 
 
 def test_apikey_file_dash_takes_the_first_line_and_leaves_the_rest_to_the_command(
-    rackspace: Any,
+    rackspace: Any, fleece: Any
 ) -> None:
     """--apikey-file -: line one of stdin is the key; the command reads what follows."""
     echo_stdin = "import sys; sys.stdout.write(sys.stdin.read())"
@@ -132,7 +115,7 @@ def test_apikey_file_dash_takes_the_first_line_and_leaves_the_rest_to_the_comman
     ids=["both", "missing-file"],
 )
 def test_a_wrong_apikey_file_option_is_a_usage_error(
-    rackspace: Any, options: list[str], message: str
+    rackspace: Any, options: list[str], message: str, fleece: Any
 ) -> None:
     """Both key options, or an unreadable file: one line, exit status 2."""
     env = {**os.environ, "RS_USERNAME": rackspace.username}
@@ -144,7 +127,7 @@ def test_a_wrong_apikey_file_option_is_a_usage_error(
 
 @pytest.mark.parametrize("command", [["run"], ["config"]])
 def test_help_says_the_environment_variable_is_the_safe_way(
-    command: list[str],
+    command: list[str], fleece: Any
 ) -> None:
     """--apikey's help warns of the process list; --apikey-file is offered."""
     result = fleece(*command, "--help", env=dict(os.environ))
@@ -165,7 +148,7 @@ def test_help_says_the_environment_variable_is_the_safe_way(
     ],
 )
 def test_a_service_error_echoing_secrets_is_printed_without_them(
-    rackspace: Any, prefix: str, held: list[str], expected: str
+    rackspace: Any, prefix: str, held: list[str], expected: str, fleece: Any
 ) -> None:
     """Identity echoing the API key; FAWS echoing the key and the token: redacted."""
     echoed = " ".join(getattr(rackspace, name) for name in held)
@@ -186,7 +169,7 @@ def test_a_service_error_echoing_secrets_is_printed_without_them(
 
 
 def test_a_long_error_title_does_not_leak_the_start_of_a_secret(
-    rackspace: Any,
+    rackspace: Any, fleece: Any
 ) -> None:
     """The title is redacted before it is cut short, so no piece of the key shows."""
 
@@ -203,7 +186,7 @@ def test_a_long_error_title_does_not_leak_the_start_of_a_secret(
 
 
 def test_an_sts_refusal_echoing_the_aws_keys_is_printed_without_them(
-    rackspace: Any,
+    rackspace: Any, fleece: Any
 ) -> None:
     """STS (a real botocore call) answering with the secret key and token: redacted."""
     faws = rackspace.accounts[rackspace.account]
@@ -235,7 +218,7 @@ def test_an_sts_refusal_echoing_the_aws_keys_is_printed_without_them(
 
 
 def test_a_kms_error_echoing_the_session_token_is_printed_without_it(
-    rackspace: Any, tmp_path: Path
+    rackspace: Any, tmp_path: Path, fleece: Any
 ) -> None:
     """fleece config: KMS answering with the AWS keys, from a real botocore call."""
     faws = rackspace.accounts[rackspace.account]

@@ -8,17 +8,15 @@ script runs in a subprocess, as a user would meet these files.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from fleece.cli._credentials import load_environments
 from fleece.cli._errors import ConfigError
 
-FLEECE = str(Path(sys.executable).with_name("fleece"))
 # Far below the minutes the unbounded expansion took, far above the real cost.
 TIME_BOUND = 10.0
 GOOD_ENVIRONMENTS = "environments:\n  - name: dev\n    account: '123456789012'\n"
@@ -48,23 +46,16 @@ def block_nesting(levels: int) -> str:
     )
 
 
-def run_fleece(folder: Path, *args: str, stdin: str = "") -> tuple[int, list[str]]:
+def run_fleece(
+    fleece: Any, folder: Path, *args: str, stdin: str = ""
+) -> tuple[int, list[str]]:
     """Run ``fleece ARGS`` in ``folder``; return its status and stderr lines.
 
     Checks that it ended within TIME_BOUND seconds.
     """
     env = {**os.environ, "RS_USERNAME": "someone", "RS_API_KEY": "some-key"}
     started = time.monotonic()
-    result = subprocess.run(
-        [FLEECE, *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        cwd=folder,
-        env=env,
-        input=stdin,
-    )
+    result = fleece(*args, cwd=folder, env=env, input=stdin)
     assert time.monotonic() - started < TIME_BOUND
     assert result.stdout == ""
     return result.returncode, result.stderr.splitlines()
@@ -84,11 +75,11 @@ def run_fleece(folder: Path, *args: str, stdin: str = "") -> tuple[int, list[str
     ids=["flow-nesting", "block-nesting", "billion-laughs", "self-alias"],
 )
 def test_a_hostile_environments_file_is_one_line_in_seconds(
-    tmp_path: Path, environments: str, problem: str
+    tmp_path: Path, environments: str, problem: str, fleece: Any
 ) -> None:
     """fleece run -e with a hostile environments.yml: one line, exit status 1."""
     (tmp_path / "environments.yml").write_text(environments, encoding="utf-8")
-    status, lines = run_fleece(tmp_path, "run", "-e", "dev", "true")
+    status, lines = run_fleece(fleece, tmp_path, "run", "-e", "dev", "true")
     assert (status, len(lines)) == (1, 1), lines
     assert lines[0].startswith("Error: environments.yml: refused: YAML ")
     assert problem in lines[0]
@@ -109,7 +100,7 @@ def test_a_hostile_environments_file_is_one_line_in_seconds(
 )
 @pytest.mark.parametrize("command", [["render", "dev"], ["export"], ["import"]])
 def test_a_hostile_config_file_is_one_line_in_seconds(
-    tmp_path: Path, config: str, problem: str, command: list[str]
+    tmp_path: Path, config: str, problem: str, command: list[str], fleece: Any
 ) -> None:
     """render, export (config.yml) and import (stdin): one line, exit status 1."""
     (tmp_path / "environments.yml").write_text(GOOD_ENVIRONMENTS, encoding="utf-8")
@@ -118,7 +109,7 @@ def test_a_hostile_config_file_is_one_line_in_seconds(
     if command != ["import"]:
         (tmp_path / "config.yml").write_text(document, encoding="utf-8")
         source = "config.yml"
-    status, lines = run_fleece(tmp_path, "config", *command, stdin=document)
+    status, lines = run_fleece(fleece, tmp_path, "config", *command, stdin=document)
     assert (status, len(lines)) == (1, 1), lines
     assert lines[0].startswith(f"Error: {source}: refused: YAML ")
     assert problem in lines[0]
