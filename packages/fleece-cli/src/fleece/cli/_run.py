@@ -9,7 +9,15 @@ from pathlib import Path
 
 import click
 
-from fleece.cli._credentials import APIKEY_FILE_HELP, APIKEY_HELP
+from fleece.cli._credentials import (
+    APIKEY_FILE_HELP,
+    APIKEY_HELP,
+    child_environment,
+    get_aws_credentials,
+    load_environments,
+    read_apikey,
+    resolve_rackspace_credentials,
+)
 from fleece.cli._environments import ACCOUNT_ID, ROLE_NAME
 from fleece.cli._errors import CliUsageError
 
@@ -127,13 +135,6 @@ def run(
     the variables named in the config file); fleece exits with the command's exit
     status.
     """
-    from fleece.cli._credentials import (
-        child_environment,
-        get_aws_credentials,
-        load_environments,
-        read_apikey,
-        resolve_rackspace_credentials,
-    )
     from fleece.cli._process import run_command
 
     chosen = [
