@@ -135,10 +135,27 @@ def yaml_scalar(value: str) -> str:
     return dumped.rstrip("\n")[1:-1]
 
 
+class _ConfigDumper(yaml.SafeDumper):
+    """PyYAML's safe dumper, writing strings with a NEL (U+0085) double-quoted.
+
+    PyYAML writes NEL as it is in a single-quoted scalar, where reading folds it into
+    a space; double-quoted, it is escaped and reads back intact.
+    """
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = '"' if "\x85" in value else None
+    return dumper.represent_scalar(_STR_TAG, value, style=style)
+
+
+_ConfigDumper.add_representer(str, _represent_str)
+
+
 def dump_yaml(data: Any) -> str:
     """Return ``data`` as block-style YAML text, keys in their given order."""
-    dumped: str = yaml.safe_dump(
+    dumped: str = yaml.dump(
         data,
+        Dumper=_ConfigDumper,
         default_flow_style=False,
         sort_keys=False,
         allow_unicode=True,
