@@ -1,0 +1,117 @@
+"""Which tracing backend fleece.xray records with: aws-xray-sdk or OpenTelemetry.
+
+Decided once, the first time anything is traced or patched, from (first match wins):
+``configure(backend=...)``, the ``FLEECE_XRAY_BACKEND`` environment variable, an
+OpenTelemetry tracer provider already installed (e.g. by the ADOT Lambda layer's
+wrapper), and otherwise aws-xray-sdk, as in every earlier release.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import threading
+
+from fleece.xray._otel import set_flush_timeout
+from fleece.xray._warnings import warn_once
+
+BACKEND_ENV = "FLEECE_XRAY_BACKEND"
+"""Environment variable choosing the backend: ``otel``, ``xray-sdk`` or ``auto``."""
+
+OTEL = "otel"
+XRAY_SDK = "xray-sdk"
+AUTO = "auto"
+_BACKENDS = (OTEL, XRAY_SDK, AUTO)
+
+
+class _Choice:
+    """The backend in use: ``otel`` True or False, None until decided."""
+
+    __slots__ = ("configured", "lock", "otel")
+
+    def __init__(self) -> None:
+        self.otel: bool | None = None
+        self.configured: str | None = None
+        self.lock = threading.Lock()
+
+
+choice = _Choice()
+
+
+def configure(
+    backend: str | None = None, *, flush_timeout: float | None = None
+) -> None:
+    """Choose the tracing backend, before anything is traced or patched.
+
+    Args:
+        backend: ``"otel"`` (OpenTelemetry, from the ``fleece-xray[otel]`` extra),
+            ``"xray-sdk"`` (aws-xray-sdk) or ``"auto"``; None goes back to the
+            ``FLEECE_XRAY_BACKEND`` environment variable. ``auto`` uses OpenTelemetry
+            when a tracer provider is installed already, aws-xray-sdk otherwise.
+        flush_timeout: with OpenTelemetry, the seconds the end of an invocation
+            may wait for its spans to reach the collector (default 1).
+
+    Raises:
+        ValueError: ``backend`` is none of those, or ``flush_timeout`` is not a
+            positive number.
+    """
+    if backend is not None and backend not in _BACKENDS:
+        raise ValueError(
+            f"fleece.xray.configure(backend={backend!r}): expected one of "
+            + ", ".join(repr(name) for name in _BACKENDS)
+        )
+    if flush_timeout is not None:
+        if isinstance(flush_timeout, bool) or not (
+            isinstance(flush_timeout, int | float) and 0 < flush_timeout < math.inf
+        ):
+            raise ValueError(
+                f"fleece.xray.configure(flush_timeout={flush_timeout!r}): expected "
+                "a positive number of seconds"
+            )
+        set_flush_timeout(float(flush_timeout))
+    with choice.lock:
+        choice.configured = backend
+        choice.otel = None
+
+
+def uses_otel() -> bool:
+    """Whether tracing goes through OpenTelemetry; decides on the first call."""
+    otel = choice.otel
+    if otel is None:
+        with choice.lock:
+            if choice.otel is None:
+                choice.otel = _decide()
+            otel = choice.otel
+    return otel
+
+
+def _decide() -> bool:
+    wanted = choice.configured
+    if wanted is None:
+        wanted = os.environ.get(BACKEND_ENV, "").strip().lower() or AUTO
+        if wanted not in _BACKENDS:
+            warn_once(
+                "backend",
+                "%s=%r is not one of otel, xray-sdk, auto: using auto",
+                BACKEND_ENV,
+                wanted,
+            )
+            wanted = AUTO
+    if wanted == AUTO:
+        return otel_provider_installed()
+    return wanted == OTEL
+
+
+def otel_provider_installed() -> bool:
+    """Whether someone installed a real global OpenTelemetry tracer provider.
+
+    Looks only at modules already imported: nothing is imported to find out.
+    """
+    trace = sys.modules.get("opentelemetry.trace")
+    if trace is None:
+        return False
+    provider = getattr(trace, "_TRACER_PROVIDER", None)
+    return provider is not None and not isinstance(
+        provider, trace.ProxyTracerProvider | trace.NoOpTracerProvider
+    )
