@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from fleece.testing import XRayDaemon
+from fleece.testing import OTLPCollector, XRayDaemon
 
 TRACE_ROOT = "1-5759e988-bd862e3fe1be46a994272793"
 LAMBDA_PARENT = "53995c3f42cd8ad8"
@@ -34,6 +34,7 @@ _TRACING_VARIABLES = (
     "AWS_XRAY_CONTEXT_MISSING",
     "AWS_XRAY_SDK_ENABLED",
     "AWS_XRAY_TRACING_NAME",
+    "FLEECE_XRAY_BACKEND",
 )
 _MARKER = {"marker": "end of scenario"}
 
@@ -99,18 +100,30 @@ class Scenarios:
     lambda_env = staticmethod(lambda_environment)
 
     def run(
-        self, code: str, env: Mapping[str, str], daemon: XRayDaemon | None = None
+        self,
+        code: str,
+        env: Mapping[str, str],
+        daemon: XRayDaemon | None = None,
+        collector: OTLPCollector | None = None,
     ) -> Outcome:
-        """Run ``code`` (dedented) with ``env``; see the class docstring."""
+        """Run ``code`` (dedented) with ``env``; see the class docstring.
+
+        With an OTLP ``collector``, the child exports there (``FLEECE_XRAY_BACKEND``
+        is not set for it: ``env`` says which backend to use).
+        """
         if daemon is not None:
             daemon.clear()
+        if collector is not None:
+            collector.clear()
         script = self.directory / "scenario.py"
         script.write_text(textwrap.dedent(code))
         child_env = {
             name: value
             for name, value in os.environ.items()
-            if name not in _TRACING_VARIABLES
+            if name not in _TRACING_VARIABLES and not name.startswith("OTEL_")
         }
+        if collector is not None:
+            child_env.update(collector.env)
         child_env.update(env)
         completed = subprocess.run(
             [sys.executable, str(script)],

@@ -125,13 +125,17 @@ def load() -> Any:
                 _set_up()
             except Exception as error:
                 _otel.failed = True
-                warn_once(
-                    "otel-import",
-                    "X-Ray tracing through OpenTelemetry is off (install "
-                    "fleece-xray[otel]): %r",
-                    error,
-                )
+                warn_unavailable(error)
     return _otel.tracer
+
+
+def warn_unavailable(error: Exception) -> None:
+    """Say, once per process, that OpenTelemetry could not be loaded."""
+    warn_once(
+        "otel-import",
+        "X-Ray tracing through OpenTelemetry is off (install fleece-xray[otel]): %r",
+        error,
+    )
 
 
 def _set_up() -> None:

@@ -157,13 +157,18 @@ def _instrument(
 
     import wrapt
 
-    if getattr(module, _OTEL_FLAG, False) or otel.load() is None:
+    if getattr(module, _OTEL_FLAG, False):
         return
     try:
+        # Its spans go to the global tracer provider, installed (by fleece, if
+        # nobody else did) when the first span starts.
         found = getattr(importlib.import_module(instrumentation), instrumentor)()
         if not found.is_instrumented_by_opentelemetry:
             found.instrument(skip_dep_check=True)
         wrapt.wrap_function_wrapper(module, entry, _in_lambda_trace)
+    except ImportError as error:
+        otel.warn_unavailable(error)
+        return
     except Exception as error:  # an import hook must never fail the user's import
         warn_once(f"patch-{library}", f"{library} not instrumented: %r", error)
         return

@@ -1,0 +1,241 @@
+"""A real OTLP/HTTP collector on 127.0.0.1 that decodes and keeps the spans it gets."""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import threading
+import time
+import zlib
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+TRACES_PATH = "/v1/traces"
+
+
+class OTLPNotInstalledError(RuntimeError):
+    """opentelemetry-proto is needed to decode spans but is not installed."""
+
+
+@dataclass(frozen=True)
+class ReceivedSpan:
+    """One span as the collector received it, ids in hex."""
+
+    name: str
+    trace_id: str
+    """32 hex digits."""
+    span_id: str
+    """16 hex digits."""
+    parent_span_id: str | None
+    """16 hex digits, or None for a root span."""
+    kind: str
+    """``INTERNAL``, ``CLIENT``, ``SERVER``, ``PRODUCER`` or ``CONSUMER``."""
+    attributes: dict[str, Any]
+    status_code: str
+    """``UNSET``, ``OK`` or ``ERROR``."""
+    status_message: str
+    events: list[tuple[str, dict[str, Any]]]
+    """``(name, attributes)`` of each event, e.g. ``exception``."""
+    resource: dict[str, Any] = field(default_factory=dict)
+    scope: str = ""
+    """The name of the instrumentation scope (the tracer's name)."""
+
+    @property
+    def xray_trace_id(self) -> str:
+        """The trace id as X-Ray writes it: ``1-<8 hex>-<24 hex>``."""
+        return f"1-{self.trace_id[:8]}-{self.trace_id[8:]}"
+
+
+class OTLPCollector:
+    """Accepts OTLP/HTTP protobuf exports on ``/v1/traces`` and decodes their spans.
+
+    Point an exporter at it with ``env`` (``OTEL_EXPORTER_OTLP_ENDPOINT``). To play
+    a collector that is down or slow, set ``status`` (the HTTP status answered) or
+    ``delay`` (seconds before answering).
+
+    Raises:
+        OTLPNotInstalledError: opentelemetry-proto is not installed.
+    """
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        if importlib.util.find_spec("opentelemetry.proto") is None:
+            raise OTLPNotInstalledError(
+                "the OTLP collector decodes spans with opentelemetry-proto: "
+                "pip install 'fleece-testing[otel]'"
+            )
+        self.spans: list[ReceivedSpan] = []
+        self.requests: list[dict[str, str]] = []
+        """The headers of every request received, in order."""
+        self.errors: list[str] = []
+        self.status = 200
+        self.delay = 0.0
+        self._condition = threading.Condition()
+        self._server = ThreadingHTTPServer((host, port), _handler_for(self))
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def endpoint(self) -> str:
+        """``http://127.0.0.1:PORT``, the value for ``OTEL_EXPORTER_OTLP_ENDPOINT``."""
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    @property
+    def env(self) -> dict[str, str]:
+        """Environment variables pointing OpenTelemetry's OTLP exporter here."""
+        return {
+            "OTEL_EXPORTER_OTLP_ENDPOINT": self.endpoint,
+            "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
+        }
+
+    def start(self) -> OTLPCollector:
+        """Serve in a background thread; returns the collector."""
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the socket."""
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> OTLPCollector:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def clear(self) -> None:
+        """Forget everything received so far."""
+        with self._condition:
+            self.spans.clear()
+            self.requests.clear()
+            self.errors.clear()
+
+    def wait_for(self, count: int, timeout: float = 5.0) -> list[ReceivedSpan]:
+        """Wait until ``count`` spans have arrived and return them all.
+
+        Raises:
+            TimeoutError: fewer spans arrived within ``timeout`` seconds.
+        """
+        with self._condition:
+            if not self._condition.wait_for(lambda: len(self.spans) >= count, timeout):
+                raise TimeoutError(
+                    f"expected {count} spans, received {len(self.spans)}: "
+                    f"{[span.name for span in self.spans]}"
+                )
+            return list(self.spans)
+
+    def named(self, name: str) -> list[ReceivedSpan]:
+        """The spans received so far called ``name``."""
+        with self._condition:
+            return [span for span in self.spans if span.name == name]
+
+    def _receive(self, path: str, headers: dict[str, str], body: bytes) -> int:
+        """Record one request; the HTTP status to answer."""
+        with self._condition:
+            self.requests.append(headers)
+            self._condition.notify_all()
+        if self.delay:
+            time.sleep(self.delay)
+        if self.status != 200:
+            return self.status
+        if path != TRACES_PATH:
+            return 404
+        try:
+            spans = decode_spans(_decompress(body, headers))
+        except Exception as error:
+            with self._condition:
+                self.errors.append(f"undecodable export: {error!r}")
+                self._condition.notify_all()
+            return 400
+        with self._condition:
+            self.spans.extend(spans)
+            self._condition.notify_all()
+        return 200
+
+
+def _decompress(body: bytes, headers: dict[str, str]) -> bytes:
+    encoding = headers.get("content-encoding", "").lower()
+    if encoding == "gzip":
+        return gzip.decompress(body)
+    if encoding == "deflate":
+        return zlib.decompress(body)
+    return body
+
+
+def decode_spans(body: bytes) -> list[ReceivedSpan]:
+    """The spans of an OTLP ``ExportTraceServiceRequest`` in protobuf."""
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+        ExportTraceServiceRequest,
+    )
+    from opentelemetry.proto.trace.v1.trace_pb2 import Span, Status
+
+    request = ExportTraceServiceRequest()
+    request.ParseFromString(body)
+    spans: list[ReceivedSpan] = []
+    for resource_spans in request.resource_spans:
+        resource = _attributes(resource_spans.resource.attributes)
+        for scope_spans in resource_spans.scope_spans:
+            for span in scope_spans.spans:
+                spans.append(
+                    ReceivedSpan(
+                        name=span.name,
+                        trace_id=span.trace_id.hex(),
+                        span_id=span.span_id.hex(),
+                        parent_span_id=span.parent_span_id.hex() or None,
+                        kind=Span.SpanKind.Name(span.kind).removeprefix("SPAN_KIND_"),
+                        attributes=_attributes(span.attributes),
+                        status_code=Status.StatusCode.Name(
+                            span.status.code
+                        ).removeprefix("STATUS_CODE_"),
+                        status_message=span.status.message,
+                        events=[
+                            (event.name, _attributes(event.attributes))
+                            for event in span.events
+                        ],
+                        resource=resource,
+                        scope=scope_spans.scope.name,
+                    )
+                )
+    return spans
+
+
+def _attributes(key_values: Any) -> dict[str, Any]:
+    return {item.key: _value(item.value) for item in key_values}
+
+
+def _value(any_value: Any) -> Any:
+    kind = any_value.WhichOneof("value")
+    if kind is None:
+        return None
+    value = getattr(any_value, kind)
+    if kind == "array_value":
+        return tuple(_value(item) for item in value.values)
+    if kind == "kvlist_value":
+        return _attributes(value.values)
+    return value
+
+
+def _handler_for(collector: OTLPCollector) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length)
+            headers = {key.lower(): value for key, value in self.headers.items()}
+            status = collector._receive(self.path, headers, body)
+            # An empty ExportTraceServiceResponse is an empty protobuf message.
+            self.send_response(status)
+            self.send_header("Content-Type", "application/x-protobuf")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            """Stay quiet: tests read what arrived from the collector itself."""
+
+    return Handler
