@@ -1,4 +1,4 @@
-"""The OpenTelemetry backend: the same decorator and patches, spans to an OTLP collector.
+"""The OpenTelemetry backend: the same decorator and patches, spans sent over OTLP.
 
 Each scenario runs in a fresh interpreter set up as Lambda sets one up (environment
 variables and trace header), with ``FLEECE_XRAY_BACKEND=otel`` and

@@ -224,7 +224,7 @@ def _handler_for(collector: OTLPCollector) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length)
             headers = {key.lower(): value for key, value in self.headers.items()}
@@ -235,7 +235,7 @@ def _handler_for(collector: OTLPCollector) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             """Stay quiet: tests read what arrived from the collector itself."""
 
     return Handler
