@@ -81,7 +81,9 @@ def _xray_view(documents: list[dict[str, Any]]) -> tuple[Tree, dict[str, Any], A
     names[PARENT] = LAMBDA
     assert {doc["trace_id"] for doc in documents} == {ROOT}
     tree = {(doc["name"].lower(), names[doc["parent_id"]].lower()) for doc in documents}
-    annotations = {doc["name"]: doc["annotations"] for doc in documents if doc.get("annotations")}
+    annotations = {
+        doc["name"]: doc["annotations"] for doc in documents if doc.get("annotations")
+    }
     errors = {
         doc["name"]: [e["type"] for e in doc["cause"]["exceptions"]]
         for doc in documents

@@ -15,7 +15,7 @@ import sys
 import threading
 from typing import Any
 
-from fleece.xray._emitter import DEFAULT_DAEMON_ADDRESS, DaemonEmitter
+from fleece.xray._emitter import DEFAULT_DAEMON_ADDRESS, DaemonEmitter, TreeStreaming
 from fleece.xray._environment import (
     DAEMON_ADDRESS_ENV,
     DAEMON_KEY,
@@ -77,6 +77,7 @@ def load_sdk() -> Any:
         return _sdk.recorder
     with _sdk.lock:
         if _sdk.recorder is None and not _sdk.failed:
+            _quiet_sdk_logging()
             try:
                 from aws_xray_sdk import global_sdk_config
                 from aws_xray_sdk.core import xray_recorder
@@ -89,7 +90,6 @@ def load_sdk() -> Any:
             _sdk.config = global_sdk_config
             _sdk.lambda_context = LambdaContext
             _sdk.context_class = Context
-            _quiet_sdk_logging()
             _send_through_fleece(xray_recorder)
             _sdk.recorder = xray_recorder
     return _sdk.recorder
@@ -106,9 +106,13 @@ def _quiet_sdk_logging() -> None:
 
 
 def _send_through_fleece(recorder: Any) -> None:
-    """Swap the SDK's own UDP emitter for fleece's, which resolves the daemon once."""
+    """Swap the SDK's UDP emitter and streaming for fleece's (see ``_emitter``).
+
+    An emitter or streaming strategy the application configured is left alone.
+    """
     try:
         from aws_xray_sdk.core.emitters.udp_emitter import UDPEmitter
+        from aws_xray_sdk.core.streaming.default_streaming import DefaultStreaming
 
         emitter = recorder.emitter
         if type(emitter) is UDPEmitter:
@@ -116,6 +120,8 @@ def _send_through_fleece(recorder: Any) -> None:
                 os.environ.get(DAEMON_ADDRESS_ENV, DEFAULT_DAEMON_ADDRESS)
             )
             emitter._socket.close()
+        if type(recorder.streaming) is DefaultStreaming:
+            recorder.streaming = TreeStreaming(recorder.streaming_threshold)
     except Exception as error:
         warn_once("emitter", "X-Ray daemon address not checked: %r", error)
 

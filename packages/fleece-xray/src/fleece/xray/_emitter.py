@@ -26,6 +26,7 @@ class DaemonEmitter:
         self._ip = ""
         self._port = 0
         self._target: tuple[str, int] | None = None
+        self._address: str | None = None
         self.set_daemon_address(daemon_address)
 
     @property
@@ -40,8 +41,9 @@ class DaemonEmitter:
 
     def set_daemon_address(self, address: str | None) -> None:
         """Point at ``address`` (``host:port`` or ``udp:host:port tcp:host:port``)."""
-        if not address:
+        if not address or address == self._address:
             return
+        self._address = address
         from aws_xray_sdk.core.daemon_config import DaemonConfig
 
         try:
@@ -70,3 +72,41 @@ class DaemonEmitter:
             self._socket.sendto(message.encode("utf-8"), target)
         except Exception as error:
             warn_once("send", "X-Ray document not sent to the daemon: %r", error)
+
+
+class TreeStreaming:
+    """aws-xray-sdk's streaming strategy, walking the segment tree without recursion.
+
+    The SDK's own walks the chain of open subsegments recursively each time one
+    ends, so a deep chain (a traced recursion) runs out of stack in the middle of
+    sending. This one streams the same subsegments with a loop.
+    """
+
+    def __init__(self, streaming_threshold: int = 30) -> None:
+        self.streaming_threshold = streaming_threshold
+
+    def is_eligible(self, segment: Any) -> bool:
+        """Whether ``segment`` is sampled and holds more than the threshold."""
+        if not segment or not segment.sampled:
+            return False
+        return bool(segment.get_total_subsegments_size() > self.streaming_threshold)
+
+    def stream(self, entity: Any, callback: Any) -> None:
+        """Send each finished subtree whose parent is still open, and detach it."""
+        ready: dict[int, bool] = {}
+        pending: list[tuple[Any, bool]] = [(entity, False)]
+        while pending:
+            node, visited = pending.pop()
+            children = list(node.subsegments)
+            if not visited:
+                pending.append((node, True))
+                pending.extend((child, False) for child in children)
+                continue
+            finished = [child for child in children if ready.pop(id(child))]
+            if len(finished) == len(children) and not node.in_progress:
+                ready[id(node)] = True  # its parent sends it whole, or keeps it
+                continue
+            for child in finished:
+                callback(child)
+                node.remove_subsegment(child)
+            ready[id(node)] = False
