@@ -467,3 +467,29 @@ def test_flush_does_not_wait_when_nothing_is_exported(
     assert len(otlp_collector.spans) == 21
     assert len(otlp_collector.requests) == 1
     assert time.monotonic() - started < 60
+
+
+def test_the_otel_backend_works_with_aws_xray_sdk_impossible_to_import(
+    scenarios: Any,
+    otlp_collector: OTLPCollector,
+    moto_server: MotoServer,
+    http_server: ScriptedHTTPServer,
+) -> None:
+    """Import hygiene: decorator, patches, annotations, never touch aws_xray_sdk."""
+    blocked = AWS_AND_HTTP.replace(
+        "import importlib, json, os, sys\n",
+        "import importlib, json, os, sys\n"
+        '    sys.modules["aws_xray_sdk"] = None  # any import of it fails\n',
+    )
+    assert blocked != AWS_AND_HTTP
+    http_server.set_default(200, {"id": 7})
+    outcome = scenarios.run(
+        blocked.format(url=http_server.url),
+        {**moto_server.env, **otel_env()},
+        collector=otlp_collector,
+    )
+
+    assert outcome.returncode == 0, outcome.stderr
+    assert outcome.stderr == ""
+    assert outcome.result()["bare"] == "123456789012"
+    assert len(otlp_collector.named("STS.GetCallerIdentity")) == 3
