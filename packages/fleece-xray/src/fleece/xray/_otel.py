@@ -22,6 +22,7 @@ import json
 import logging
 import sys
 import threading
+from contextvars import ContextVar
 from typing import Any, NamedTuple
 
 from fleece.xray._environment import LAMBDA_KEY, TRACE_HEADER_KEY, read_env
@@ -81,6 +82,7 @@ class _OTel:
         "provider",
         "set_span",
         "set_value",
+        "span_key",
         "suppress_key",
         "tracer",
     )
@@ -97,6 +99,7 @@ class _OTel:
         self.current_span: Any = None
         self.set_span: Any = None
         self.set_value: Any = None
+        self.span_key: Any = None
         self.attach: Any = None
         self.detach: Any = None
         self.suppress_key: Any = None
@@ -141,6 +144,7 @@ def warn_unavailable(error: Exception) -> None:
 def _set_up() -> None:
     from opentelemetry import context, trace
     from opentelemetry.propagators.aws import AwsXRayPropagator
+    from opentelemetry.trace.propagation import _SPAN_KEY
 
     from fleece.xray._backend import otel_provider_installed
 
@@ -150,7 +154,13 @@ def _set_up() -> None:
         _add_xray_propagation()
     _otel.provider = trace.get_tracer_provider()
     runtime = context._RUNTIME_CONTEXT
-    _otel.get_current = runtime.get_current
+    # The context variable's own get() (C) when the runtime context is the default
+    # one built on contextvars: one Python frame less on every traced call.
+    variable = getattr(runtime, "_current_context", None)
+    _otel.get_current = (
+        variable.get if isinstance(variable, ContextVar) else runtime.get_current
+    )
+    _otel.span_key = _SPAN_KEY
     _otel.attach = runtime.attach
     _otel.detach = runtime.detach
     _otel.current_span = trace.get_current_span
@@ -296,11 +306,14 @@ def parent_context() -> tuple[Any, bool] | None:
     if _otel.tracer is None and not _loaded():
         return None
     current = _otel.get_current()
-    span = _otel.current_span(current)
-    if span.is_recording():
-        return current, False
-    if span.get_span_context().is_valid or current.get(_otel.suppress_key):
-        return None
+    span = current.get(_otel.span_key)
+    if span is not None:
+        if span.is_recording():
+            return current, False
+        if span.get_span_context().is_valid:
+            return None
+    if read_env(TRACE_HEADER_KEY) is None or current.get(_otel.suppress_key):
+        return None  # the common untraced case ends here, in about 0.3 µs
     parent = _lambda_parent()
     if parent is None or not parent.sampled:
         return None
