@@ -43,7 +43,7 @@ def test_huge_values_are_cut_to_one_kib_with_the_start_of_their_repr() -> None:
         "é" * 100_000,
         b"\xff" * 100_000,
         [list(range(1000))] * 1000,
-        {n: "v" * 500 for n in range(1000)},
+        dict.fromkeys(range(1000), "v" * 500),
         ("x" * 5000,),
     ]
     args, _ = arguments_metadata(values, {})
