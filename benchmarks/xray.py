@@ -189,10 +189,13 @@ def otel_rows(
 
 def main() -> None:
     daemon = start_daemon()
+    # Without PYTHONDONTWRITEBYTECODE, the warm-up run of each import figure writes
+    # the .pyc files that a deployed function would ship.
     clean_env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("AWS_XRAY", "_X_AMZN", "LAMBDA_TASK"))
+        if not key.startswith(("AWS_XRAY", "_X_AMZN", "LAMBDA_TASK", "OTEL_"))
+        and key not in ("PYTHONDONTWRITEBYTECODE", "FLEECE_XRAY_BACKEND")
     }
     # aws-xray-sdk decides at import whether it runs in Lambda.
     os.environ.update(lambda_env(daemon))

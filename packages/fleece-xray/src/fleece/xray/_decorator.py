@@ -12,6 +12,7 @@ from fleece.xray._coroutines import record_coroutine
 from fleece.xray._otel import begin as otel_begin
 from fleece.xray._otel import end as otel_end
 from fleece.xray._otel import parent_context as otel_parent
+from fleece.xray._otel import preload_in_lambda as otel_preload_in_lambda
 from fleece.xray._recording import begin, end, record_call
 from fleece.xray._safe import arguments_metadata, safe_name
 from fleece.xray._stacks import current_task_stack
@@ -106,7 +107,9 @@ def _traced(function: Any, *, skip_args: bool, name: str | None) -> Any:
         safe_name(type(function).__name__)
     )
     first = 1 if _skips_first_argument(function) else 0
-    if not uses_otel():
+    if uses_otel():
+        otel_preload_in_lambda()
+    else:
         preload_sdk_in_lambda()
 
     import inspect  # here, not at import: only decorating needs it

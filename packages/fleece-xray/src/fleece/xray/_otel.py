@@ -132,6 +132,12 @@ def load() -> Any:
     return _otel.tracer
 
 
+def preload_in_lambda() -> None:
+    """Load OpenTelemetry now when in Lambda: the init phase pays, not invocations."""
+    if _otel.tracer is None and read_env(LAMBDA_KEY) is not None:
+        load()
+
+
 def warn_unavailable(error: Exception) -> None:
     """Say, once per process, that OpenTelemetry could not be loaded."""
     warn_once(
