@@ -147,6 +147,31 @@ class Scenarios:
             completed.returncode, completed.stdout, completed.stderr, documents
         )
 
+    def run_traced(
+        self,
+        code: str,
+        backend: str,
+        daemon: XRayDaemon,
+        collector: OTLPCollector,
+        env: Mapping[str, str] | None = None,
+    ) -> tuple[Outcome, list[Any]]:
+        """Run ``code`` in a sampled Lambda invocation traced by ``backend``.
+
+        Returns:
+            The outcome, and what the backend delivered: the daemon's documents for
+            ``xray-sdk``, the collector's spans for ``otel``.
+        """
+        full_env = {
+            **lambda_environment(daemon),
+            "FLEECE_XRAY_BACKEND": backend,
+            **(env or {}),
+        }
+        if backend == "otel":
+            outcome = self.run(code, full_env, collector=collector)
+            return outcome, list(collector.spans)
+        outcome = self.run(code, full_env, daemon=daemon)
+        return outcome, outcome.documents
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _close_the_sdk_socket() -> Iterator[None]:

@@ -18,17 +18,6 @@ HEADER = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampl
 BACKENDS = ["xray-sdk", "otel"]
 
 
-def _env(backend: str, daemon: XRayDaemon, collector: OTLPCollector) -> dict[str, str]:
-    return {
-        "LAMBDA_TASK_ROOT": "/var/task",
-        "AWS_LAMBDA_FUNCTION_NAME": "fn",
-        "_X_AMZN_TRACE_ID": HEADER,
-        "FLEECE_XRAY_BACKEND": backend,
-        "AWS_XRAY_DAEMON_ADDRESS": daemon.address,
-        **collector.env,
-    }
-
-
 def test_an_unresolvable_daemon_address_warns_once_and_resolves_once(
     scenarios: Any,
 ) -> None:
@@ -95,23 +84,16 @@ def test_a_30_mb_argument_is_cut_without_being_copied_whole(
         sys.stdout.flush()
         os._exit(0)
     """
-    outcome = scenarios.run(
-        code,
-        _env(backend, xray_daemon, otlp_collector),
-        daemon=xray_daemon if backend == "xray-sdk" else None,
-        collector=otlp_collector if backend == "otel" else None,
-    )
+    outcome, received = scenarios.run_traced(code, backend, xray_daemon, otlp_collector)
 
     assert outcome.returncode == 0, outcome.stderr
     size, peak = outcome.result()
     assert size == 30_000_000
     assert peak < 5_000_000  # the whole repr alone would be 120 MB
     if backend == "xray-sdk":
-        recorded = outcome.named("upload")[-1]["metadata"]["default"]
+        recorded = received[-1]["metadata"]["default"]
     else:
-        recorded = json.loads(
-            otlp_collector.named("upload")[-1].attributes["aws.xray.metadata.default"]
-        )
+        recorded = json.loads(received[-1].attributes["aws.xray.metadata.default"])
     (payload,) = recorded["args"]
     assert payload.startswith("b'xxxx")
     assert payload.endswith("...")
@@ -144,16 +126,10 @@ def test_a_root_logger_at_debug_gets_no_line_from_tracing(
         sys.stdout.flush()
         os._exit(0)
     """
-    outcome = scenarios.run(
-        code,
-        _env(backend, xray_daemon, otlp_collector),
-        daemon=xray_daemon if backend == "xray-sdk" else None,
-        collector=otlp_collector if backend == "otel" else None,
-    )
+    outcome, received = scenarios.run_traced(code, backend, xray_daemon, otlp_collector)
 
     assert outcome.returncode == 0, outcome.stderr
     assert outcome.stderr == ""
-    received = outcome.documents if backend == "xray-sdk" else otlp_collector.spans
     assert len(received) == 5
 
 
@@ -177,15 +153,9 @@ def test_a_traced_recursion_reaches_half_the_recursion_limit(
         sys.stdout.flush()
         os._exit(0)
     """
-    outcome = scenarios.run(
-        code,
-        _env(backend, xray_daemon, otlp_collector),
-        daemon=xray_daemon if backend == "xray-sdk" else None,
-        collector=otlp_collector if backend == "otel" else None,
-    )
+    outcome, received = scenarios.run_traced(code, backend, xray_daemon, otlp_collector)
 
     assert outcome.returncode == 0, outcome.stderr
     assert outcome.stderr == ""
     assert outcome.result() == [1000, 450]
-    received = outcome.documents if backend == "xray-sdk" else otlp_collector.spans
     assert len(received) == 451

@@ -37,26 +37,12 @@ def test_get_trace_id_gives_the_current_ids_and_none_outside_a_trace(
     backend: str,
 ) -> None:
     """Inside a call: its subsegment's id; between calls: Lambda's; no trace: None."""
-    env = {
-        "LAMBDA_TASK_ROOT": "/var/task",
-        "_X_AMZN_TRACE_ID": f"Root={ROOT};Parent={PARENT};Sampled=1",
-        "AWS_XRAY_DAEMON_ADDRESS": xray_daemon.address,
-        "FLEECE_XRAY_BACKEND": backend,
-    }
-    outcome = scenarios.run(
-        CODE,
-        env,
-        daemon=xray_daemon if backend == "xray-sdk" else None,
-        collector=otlp_collector if backend == "otel" else None,
-    )
+    outcome, received = scenarios.run_traced(CODE, backend, xray_daemon, otlp_collector)
 
     assert outcome.returncode == 0, outcome.stderr
     inside, outside, no_trace, fields = outcome.result()
-    if backend == "xray-sdk":
-        handler_id = outcome.one("handler")["id"]
-    else:
-        (span,) = otlp_collector.named("handler")
-        handler_id = span.span_id
+    (handler,) = received
+    handler_id = handler["id"] if backend == "xray-sdk" else handler.span_id
     assert inside == [ROOT, handler_id, True]
     assert outside == [ROOT, PARENT, True]
     assert no_trace is None
