@@ -59,7 +59,7 @@ def test_collector_reads_gzip_compressed_exports(otlp_collector):
 
     (span,) = otlp_collector.wait_for(1)
     assert span.name == "compressed"
-    assert otlp_collector.requests[0]["content-encoding"] == "gzip"
+    assert otlp_collector.requests[0].headers["Content-Encoding"] == "gzip"
 
 
 def test_collector_answers_the_status_it_is_given_and_keeps_nothing():

@@ -5,11 +5,12 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import threading
-import time
 import zlib
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from email.message import Message
 from typing import Any
+
+from fleece.testing._http_server import Answer, RecordedRequest, ScriptedHTTPServer
 
 TRACES_PATH = "/v1/traces"
 
@@ -50,36 +51,34 @@ class ReceivedSpan:
 class OTLPCollector:
     """Accepts OTLP/HTTP protobuf exports on ``/v1/traces`` and decodes their spans.
 
-    Point an exporter at it with ``env`` (``OTEL_EXPORTER_OTLP_ENDPOINT``). To play
-    a collector that is down or slow, set ``status`` (the HTTP status answered) or
-    ``delay`` (seconds before answering).
+    A :class:`ScriptedHTTPServer` underneath; point an exporter at it with ``env``
+    (``OTEL_EXPORTER_OTLP_ENDPOINT``). To play a collector that is down or slow,
+    set ``status`` (the HTTP status answered) or ``delay`` (seconds before
+    answering).
 
     Raises:
         OTLPNotInstalledError: opentelemetry-proto is not installed.
     """
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self) -> None:
         if importlib.util.find_spec("opentelemetry.proto") is None:
             raise OTLPNotInstalledError(
                 "the OTLP collector decodes spans with opentelemetry-proto: "
                 "pip install 'fleece-testing[otel]'"
             )
         self.spans: list[ReceivedSpan] = []
-        self.requests: list[dict[str, str]] = []
-        """The headers of every request received, in order."""
         self.errors: list[str] = []
         self.status = 200
         self.delay = 0.0
         self._condition = threading.Condition()
-        self._server = ThreadingHTTPServer((host, port), _handler_for(self))
-        self._server.daemon_threads = True
-        self._thread: threading.Thread | None = None
+        self.server = ScriptedHTTPServer()
+        """The HTTP server underneath (every request is in its ``requests``)."""
+        self.server.set_handler(self._receive)
 
     @property
     def endpoint(self) -> str:
         """``http://127.0.0.1:PORT``, the value for ``OTEL_EXPORTER_OTLP_ENDPOINT``."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self.server.url
 
     @property
     def env(self) -> dict[str, str]:
@@ -89,18 +88,19 @@ class OTLPCollector:
             "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
         }
 
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Every request received, in order."""
+        return self.server.requests
+
     def start(self) -> OTLPCollector:
         """Serve in a background thread; returns the collector."""
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
+        self.server.start()
         return self
 
     def stop(self) -> None:
         """Stop serving and close the socket."""
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        self.server.stop()
 
     def __enter__(self) -> OTLPCollector:
         return self.start()
@@ -112,8 +112,8 @@ class OTLPCollector:
         """Forget everything received so far."""
         with self._condition:
             self.spans.clear()
-            self.requests.clear()
             self.errors.clear()
+            self.server.requests.clear()
 
     def wait_for(self, count: int, timeout: float = 5.0) -> list[ReceivedSpan]:
         """Wait until ``count`` spans have arrived and return them all.
@@ -134,32 +134,30 @@ class OTLPCollector:
         with self._condition:
             return [span for span in self.spans if span.name == name]
 
-    def _receive(self, path: str, headers: dict[str, str], body: bytes) -> int:
-        """Record one request; the HTTP status to answer."""
-        with self._condition:
-            self.requests.append(headers)
-            self._condition.notify_all()
-        if self.delay:
-            time.sleep(self.delay)
-        if self.status != 200:
-            return self.status
-        if path != TRACES_PATH:
-            return 404
-        try:
-            spans = decode_spans(_decompress(body, headers))
-        except Exception as error:
-            with self._condition:
-                self.errors.append(f"undecodable export: {error!r}")
-                self._condition.notify_all()
-            return 400
-        with self._condition:
-            self.spans.extend(spans)
-            self._condition.notify_all()
-        return 200
+    def _receive(self, request: RecordedRequest) -> Answer:
+        """Decode and keep one export's spans; the answer to give."""
+        status = self.status
+        if status == 200 and request.path != TRACES_PATH:
+            status = 404
+        if status == 200:
+            try:
+                spans = decode_spans(_decompress(request.body, request.headers))
+            except Exception as error:
+                status = 400
+                with self._condition:
+                    self.errors.append(f"undecodable export: {error!r}")
+            else:
+                with self._condition:
+                    self.spans.extend(spans)
+                    self._condition.notify_all()
+        # An empty ExportTraceServiceResponse is an empty protobuf message.
+        return Answer(
+            status, b"", {"Content-Type": "application/x-protobuf"}, stall=self.delay
+        )
 
 
-def _decompress(body: bytes, headers: dict[str, str]) -> bytes:
-    encoding = headers.get("content-encoding", "").lower()
+def _decompress(body: bytes, headers: Message) -> bytes:
+    encoding = str(headers.get("Content-Encoding", "")).lower()
     if encoding == "gzip":
         return gzip.decompress(body)
     if encoding == "deflate":
@@ -218,24 +216,3 @@ def _value(any_value: Any) -> Any:
     if kind == "kvlist_value":
         return _attributes(value.values)
     return value
-
-
-def _handler_for(collector: OTLPCollector) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length)
-            headers = {key.lower(): value for key, value in self.headers.items()}
-            status = collector._receive(self.path, headers, body)
-            # An empty ExportTraceServiceResponse is an empty protobuf message.
-            self.send_response(status)
-            self.send_header("Content-Type", "application/x-protobuf")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            """Stay quiet: tests read what arrived from the collector itself."""
-
-    return Handler
