@@ -101,3 +101,28 @@ def _finished_span(provider):
     span = provider.get_tracer("t").start_span("lost")
     span.end()
     return span
+
+
+def test_the_fixture_skips_with_the_pip_line_without_opentelemetry_proto(tmp_path):
+    """Without the otel extra a test using otlp_collector is skipped, saying why."""
+    import subprocess
+    import sys
+
+    (tmp_path / "test_user.py").write_text(
+        "def test_traces(otlp_collector):\n    raise AssertionError('never runs')\n"
+    )
+    (tmp_path / "conftest.py").write_text(
+        "import sys\n\nsys.modules['opentelemetry.proto'] = None  # not installed\n"
+    )
+
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-rs", "-p", "no:cacheprovider"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stdout
+    assert "1 skipped" in result.stdout
+    assert "pip install 'fleece-testing[otel]'" in result.stdout
