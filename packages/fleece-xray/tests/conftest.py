@@ -190,3 +190,32 @@ def _close_the_sdk_socket() -> Iterator[None]:
 def scenarios(tmp_path: Path) -> Scenarios:
     """Runs tracing scenarios in fresh interpreters (see ``Scenarios``)."""
     return Scenarios(tmp_path)
+
+
+@dataclass
+class OnBackend:
+    """Runs scenarios in a sampled Lambda invocation traced by ``backend``."""
+
+    backend: str
+    scenarios: Scenarios
+    daemon: XRayDaemon
+    collector: OTLPCollector
+
+    def run(
+        self, code: str, env: Mapping[str, str] | None = None
+    ) -> tuple[Outcome, list[Any]]:
+        """See ``Scenarios.run_traced``."""
+        return self.scenarios.run_traced(
+            code, self.backend, self.daemon, self.collector, env
+        )
+
+
+@pytest.fixture(params=["xray-sdk", "otel"])
+def on_backend(
+    request: pytest.FixtureRequest,
+    scenarios: Scenarios,
+    xray_daemon: XRayDaemon,
+    otlp_collector: OTLPCollector,
+) -> OnBackend:
+    """Each test using it runs once per backend: aws-xray-sdk, then OpenTelemetry."""
+    return OnBackend(request.param, scenarios, xray_daemon, otlp_collector)

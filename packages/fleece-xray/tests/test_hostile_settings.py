@@ -10,12 +10,7 @@ import json
 import time
 from typing import Any
 
-import pytest
-
-from fleece.testing import OTLPCollector, XRayDaemon
-
 HEADER = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
-BACKENDS = ["xray-sdk", "otel"]
 
 
 def test_an_unresolvable_daemon_address_warns_once_and_resolves_once(
@@ -58,13 +53,7 @@ def test_an_unresolvable_daemon_address_warns_once_and_resolves_once(
     assert time.monotonic() - started < 30  # 100 lookups took 10 s before
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_a_30_mb_argument_is_cut_without_being_copied_whole(
-    scenarios: Any,
-    xray_daemon: XRayDaemon,
-    otlp_collector: OTLPCollector,
-    backend: str,
-) -> None:
+def test_a_30_mb_argument_is_cut_without_being_copied_whole(on_backend: Any) -> None:
     """An argument's repr is built only up to its 1 KiB cut: memory stays low."""
     code = """
         import json, os, sys, tracemalloc
@@ -84,13 +73,13 @@ def test_a_30_mb_argument_is_cut_without_being_copied_whole(
         sys.stdout.flush()
         os._exit(0)
     """
-    outcome, received = scenarios.run_traced(code, backend, xray_daemon, otlp_collector)
+    outcome, received = on_backend.run(code)
 
     assert outcome.returncode == 0, outcome.stderr
     size, peak = outcome.result()
     assert size == 30_000_000
     assert peak < 5_000_000  # the whole repr alone would be 120 MB
-    if backend == "xray-sdk":
+    if on_backend.backend == "xray-sdk":
         recorded = received[-1]["metadata"]["default"]
     else:
         recorded = json.loads(received[-1].attributes["aws.xray.metadata.default"])
@@ -102,13 +91,7 @@ def test_a_30_mb_argument_is_cut_without_being_copied_whole(
     assert len(recorded["kwargs"]["parts"]) == 1024
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_a_root_logger_at_debug_gets_no_line_from_tracing(
-    scenarios: Any,
-    xray_daemon: XRayDaemon,
-    otlp_collector: OTLPCollector,
-    backend: str,
-) -> None:
+def test_a_root_logger_at_debug_gets_no_line_from_tracing(on_backend: Any) -> None:
     """Traced calls, AWS SDK and exporter included, write no log line at DEBUG."""
     code = """
         import logging, os, sys
@@ -126,20 +109,14 @@ def test_a_root_logger_at_debug_gets_no_line_from_tracing(
         sys.stdout.flush()
         os._exit(0)
     """
-    outcome, received = scenarios.run_traced(code, backend, xray_daemon, otlp_collector)
+    outcome, received = on_backend.run(code)
 
     assert outcome.returncode == 0, outcome.stderr
     assert outcome.stderr == ""
     assert len(received) == 5
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_a_traced_recursion_reaches_half_the_recursion_limit(
-    scenarios: Any,
-    xray_daemon: XRayDaemon,
-    otlp_collector: OTLPCollector,
-    backend: str,
-) -> None:
+def test_a_traced_recursion_reaches_half_the_recursion_limit(on_backend: Any) -> None:
     """Each decorated call adds one frame: 450 traced levels fit in Python's 1000."""
     code = """
         import json, os, sys
@@ -153,7 +130,7 @@ def test_a_traced_recursion_reaches_half_the_recursion_limit(
         sys.stdout.flush()
         os._exit(0)
     """
-    outcome, received = scenarios.run_traced(code, backend, xray_daemon, otlp_collector)
+    outcome, received = on_backend.run(code)
 
     assert outcome.returncode == 0, outcome.stderr
     assert outcome.stderr == ""

@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from fleece.testing import OTLPCollector, XRayDaemon
 from fleece.xray import XRayTraceID, configure, get_trace_id, to_safe_annotation_value
 
 ROOT = "1-5759e988-bd862e3fe1be46a994272793"
@@ -29,20 +28,16 @@ CODE = """
 """
 
 
-@pytest.mark.parametrize("backend", ["xray-sdk", "otel"])
 def test_get_trace_id_gives_the_current_ids_and_none_outside_a_trace(
-    scenarios: Any,
-    xray_daemon: XRayDaemon,
-    otlp_collector: OTLPCollector,
-    backend: str,
+    on_backend: Any,
 ) -> None:
     """Inside a call: its subsegment's id; between calls: Lambda's; no trace: None."""
-    outcome, received = scenarios.run_traced(CODE, backend, xray_daemon, otlp_collector)
+    outcome, received = on_backend.run(CODE)
 
     assert outcome.returncode == 0, outcome.stderr
     inside, outside, no_trace, fields = outcome.result()
     (handler,) = received
-    handler_id = handler["id"] if backend == "xray-sdk" else handler.span_id
+    handler_id = handler["id"] if on_backend.backend == "xray-sdk" else handler.span_id
     assert inside == [ROOT, handler_id, True]
     assert outside == [ROOT, PARENT, True]
     assert no_trace is None
