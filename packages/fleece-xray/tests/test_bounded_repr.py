@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import OrderedDict
 from typing import Any
 
@@ -61,3 +62,19 @@ def test_a_broken_repr_is_named_not_raised() -> None:
             raise RuntimeError("no")
 
     assert bounded_repr([Broken()]) == "[<unrepresentable Broken: RuntimeError>]"
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs"),
+    [((), {}), ((7, 'é"\n', [1]), {"name": "x", 'k"': "\u2603", "é": b"\x00"})],
+)
+def test_the_arguments_attribute_is_exactly_the_json_of_the_metadata(
+    args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> None:
+    """OpenTelemetry's ``aws.xray.metadata.default`` is what json.dumps would write."""
+    from fleece.xray._otel import _arguments_json
+
+    reprs, named = arguments_metadata(args, kwargs)
+    text = _arguments_json(reprs, named)
+    assert text == json.dumps({"args": reprs, "kwargs": named})
+    assert json.loads(text) == {"args": reprs, "kwargs": named}
