@@ -21,7 +21,8 @@ a local collector stand-in run in a child process):
   tracer provider, both inside an open invocation span (so neither flushes per call);
 - inactive call: the decorated call with no trace header, OpenTelemetry loaded;
 - import + decorate + first traced call in Lambda, export included, vs the same on
-  aws-xray-sdk.
+  aws-xray-sdk; and the same in a function that has imported boto3 and requests
+  already (most do), which both backends' stacks build on.
 
 Every row is the median of several repeats, measured in this one run.
 """
@@ -161,18 +162,24 @@ def otel_rows(
         "from fleece.xray import trace_xray_subsegment\n"
         "trace_xray_subsegment(lambda: 1)()"
     )
+    otel_env = {
+        **traced_env,
+        "FLEECE_XRAY_BACKEND": "otel",
+        "OTEL_EXPORTER_OTLP_ENDPOINT": collector,
+    }
+    sdk_env = {**traced_env, "FLEECE_XRAY_BACKEND": "xray-sdk"}
     otel_first, sdk_first = import_overheads(
+        [(first_call, otel_env), (first_call, sdk_env)]
+    )
+    # A function that calls AWS and HTTP APIs has boto3 and requests loaded anyway.
+    clients = "import boto3, requests\n"
+    otel_warm, sdk_warm = overheads(
         [
-            (
-                first_call,
-                {
-                    **traced_env,
-                    "FLEECE_XRAY_BACKEND": "otel",
-                    "OTEL_EXPORTER_OTLP_ENDPOINT": collector,
-                },
-            ),
-            (first_call, {**traced_env, "FLEECE_XRAY_BACKEND": "xray-sdk"}),
-        ]
+            functools.partial(run_python, clients + first_call, otel_env),
+            functools.partial(run_python, clients + first_call, sdk_env),
+        ],
+        functools.partial(run_python, clients, sdk_env),
+        IMPORT_REPEATS,
     )
     return [
         unit_row("otel: sampled call, skip_args vs bare span", skip, peer, "µs"),
@@ -182,6 +189,12 @@ def otel_rows(
             "Lambda: import + first traced call, otel vs xray-sdk",
             otel_first,
             sdk_first,
+            "ms",
+        ),
+        unit_row(
+            "same, boto3 and requests already imported",
+            otel_warm,
+            sdk_warm,
             "ms",
         ),
     ]
