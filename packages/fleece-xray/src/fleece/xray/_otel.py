@@ -197,8 +197,9 @@ def _own_provider() -> Any:
     )
     # Exported when an invocation ends (or 512 spans wait): a timer firing while
     # Lambda freezes the process would cut an export in half.
+    exporter: Any = _QuietExporter()
     provider.add_span_processor(
-        BatchSpanProcessor(_QuietExporter(), schedule_delay_millis=60_000)
+        BatchSpanProcessor(exporter, schedule_delay_millis=60_000)
     )
     return provider
 
@@ -237,36 +238,60 @@ class _ExportLogFilter(logging.Filter):
         return False
 
 
-def _QuietExporter() -> Any:  # noqa: N802 - builds an instance of a lazy class
-    """An OTLP/HTTP span exporter that never raises and logs one warning at most."""
-    import os
+class _QuietExporter:
+    """An OTLP/HTTP span exporter that never raises and logs one warning at most.
 
-    from opentelemetry.exporter.otlp.proto.http.trace_exporter import (
-        OTLPSpanExporter,
-    )
-    from opentelemetry.sdk.trace.export import SpanExportResult
+    Wraps OpenTelemetry's ``OTLPSpanExporter`` (the batch processor calls only
+    ``export``, ``force_flush`` and ``shutdown``), with its request timeout set to
+    the flush timeout unless ``OTEL_EXPORTER_OTLP_[TRACES_]TIMEOUT`` says otherwise:
+    the flush at the end of an invocation waits for one export at most.
+    """
 
-    log_filter = _ExportLogFilter()
-    for name in _EXPORT_LOGGERS:
-        logging.getLogger(name).addFilter(log_filter)
-    timeout_set = any(
-        os.environ.get(name)
-        for name in ("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT")
-    )
+    def __init__(self) -> None:
+        import os
 
-    class QuietExporter(OTLPSpanExporter):
-        def export(self, spans: Any) -> Any:
-            _exporting.active = True
-            try:
-                return super().export(spans)
-            except Exception as error:
-                warn_once("export", "X-Ray spans not exported: %r", error)
-                return SpanExportResult.FAILURE
-            finally:
-                _exporting.active = False
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import (
+            OTLPSpanExporter,
+        )
+        from opentelemetry.sdk.trace.export import SpanExportResult
 
-    # The flush at the end of an invocation waits for this at most.
-    return QuietExporter(timeout=None if timeout_set else _otel.flush_timeout)
+        log_filter = _ExportLogFilter()
+        for name in _EXPORT_LOGGERS:
+            logging.getLogger(name).addFilter(log_filter)
+        timeout_set = any(
+            os.environ.get(name)
+            for name in (
+                "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT",
+                "OTEL_EXPORTER_OTLP_TIMEOUT",
+            )
+        )
+        self._failure = SpanExportResult.FAILURE
+        # Any: its shutdown() carries no annotations.
+        self._exporter: Any = OTLPSpanExporter(
+            timeout=None if timeout_set else _otel.flush_timeout
+        )
+
+    def export(self, spans: Any) -> Any:
+        """Send ``spans``; a failure is reported once, never raised."""
+        _exporting.active = True
+        try:
+            return self._exporter.export(spans)
+        except Exception as error:
+            warn_once("export", "X-Ray spans not exported: %r", error)
+            return self._failure
+        finally:
+            _exporting.active = False
+
+    def force_flush(self, timeout_millis: int = 30_000) -> bool:
+        """Nothing is buffered here: the batch processor holds the spans."""
+        return True
+
+    def shutdown(self) -> None:
+        """Close the exporter's HTTP session."""
+        try:
+            self._exporter.shutdown()
+        except Exception as error:
+            warn_once("export", "X-Ray span exporter not shut down: %r", error)
 
 
 def _lambda_parent() -> _LambdaParent | None:
