@@ -40,7 +40,7 @@ def test_collector_decodes_spans_sent_by_the_real_otlp_exporter(otlp_collector):
     assert checkout.attributes == {"aws.xray.annotations": ("order",), "order": "o-1"}
     assert charge.attributes == {"amount": 12}
     assert (charge.status_code, charge.status_message) == ("ERROR", "card declined")
-    assert checkout.status_code == "UNSET"
+    assert (checkout.status_code, checkout.status) == ("UNSET", "UNSET")
     assert charge.events == [("exception", {"exception.type": "CardDeclined"})]
     assert charge.kind == "INTERNAL"
     assert charge.scope == "checkout-service"

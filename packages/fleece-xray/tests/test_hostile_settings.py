@@ -92,10 +92,11 @@ def test_a_30_mb_argument_is_cut_without_being_copied_whole(on_backend: Any) -> 
 
 
 def test_a_root_logger_at_debug_gets_no_line_from_tracing(on_backend: Any) -> None:
-    """Traced calls, AWS SDK and exporter included, write no log line at DEBUG."""
+    """setup_root_logger() at DEBUG: traced calls, SDK and exporter log no line."""
     code = """
         import logging, os, sys
-        logging.basicConfig(level=logging.DEBUG)
+        from fleece.log import setup_root_logger
+        setup_root_logger(logging.DEBUG, stream=sys.stderr)  # JSON lines, at DEBUG
         from fleece.xray import put_annotation, put_metadata, trace_xray_subsegment
 
         @trace_xray_subsegment

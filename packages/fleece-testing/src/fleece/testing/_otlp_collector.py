@@ -43,6 +43,11 @@ class ReceivedSpan:
     """The name of the instrumentation scope (the tracer's name)."""
 
     @property
+    def status(self) -> str:
+        """The status code, as ``status_code``."""
+        return self.status_code
+
+    @property
     def xray_trace_id(self) -> str:
         """The trace id as X-Ray writes it: ``1-<8 hex>-<24 hex>``."""
         return f"1-{self.trace_id[:8]}-{self.trace_id[8:]}"
