@@ -23,6 +23,14 @@ OTEL = "otel"
 XRAY_SDK = "xray-sdk"
 AUTO = "auto"
 _BACKENDS = (OTEL, XRAY_SDK, AUTO)
+_ALIASES = {"opentelemetry": OTEL, "xray": XRAY_SDK, "aws-xray-sdk": XRAY_SDK}
+"""Other spellings accepted for the same backends."""
+
+
+def _canonical(name: str) -> str | None:
+    name = name.strip().lower()
+    name = _ALIASES.get(name, name)
+    return name if name in _BACKENDS else None
 
 
 class _Choice:
@@ -46,17 +54,20 @@ def configure(
 
     Args:
         backend: ``"otel"`` (OpenTelemetry, from the ``fleece-xray[otel]`` extra),
-            ``"xray-sdk"`` (aws-xray-sdk) or ``"auto"``; None goes back to the
+            ``"xray-sdk"`` (aws-xray-sdk) or ``"auto"`` (also spelt
+            ``opentelemetry``, ``xray``, ``aws-xray-sdk``); None goes back to the
             ``FLEECE_XRAY_BACKEND`` environment variable. ``auto`` uses OpenTelemetry
             when a tracer provider is installed already, aws-xray-sdk otherwise.
         flush_timeout: with OpenTelemetry, the seconds the end of an invocation
-            may wait for its spans to reach the collector (default 1).
+            may wait for its spans to reach the collector (default 1); set it
+            before the first traced call, which builds fleece's exporter.
 
     Raises:
         ValueError: ``backend`` is none of those, or ``flush_timeout`` is not a
             positive number.
     """
-    if backend is not None and backend not in _BACKENDS:
+    wanted = None if backend is None else _canonical(str(backend))
+    if backend is not None and wanted is None:
         raise ValueError(
             f"fleece.xray.configure(backend={backend!r}): expected one of "
             + ", ".join(repr(name) for name in _BACKENDS)
@@ -71,7 +82,7 @@ def configure(
             )
         set_flush_timeout(float(flush_timeout))
     with choice.lock:
-        choice.configured = backend
+        choice.configured = wanted
         choice.otel = None
 
 
@@ -89,13 +100,14 @@ def uses_otel() -> bool:
 def _decide() -> bool:
     wanted = choice.configured
     if wanted is None:
-        wanted = os.environ.get(BACKEND_ENV, "").strip().lower() or AUTO
-        if wanted not in _BACKENDS:
+        value = os.environ.get(BACKEND_ENV, "")
+        wanted = _canonical(value) if value.strip() else AUTO
+        if wanted is None:
             warn_once(
                 "backend",
                 "%s=%r is not one of otel, xray-sdk, auto: using auto",
                 BACKEND_ENV,
-                wanted,
+                value,
             )
             wanted = AUTO
     if wanted == AUTO:
