@@ -12,11 +12,14 @@ import math
 import os
 import sys
 import threading
+from typing import Any
 
-from fleece.xray._otel import set_flush_timeout
+from fleece.xray._environment import BACKEND_ENV as ENVIRONMENT_VARIABLE
+from fleece.xray._environment import BACKEND_KEY, read_env
+from fleece.xray._otel import owns_provider, set_flush_timeout
 from fleece.xray._warnings import warn_once
 
-BACKEND_ENV = "FLEECE_XRAY_BACKEND"
+BACKEND_ENV = ENVIRONMENT_VARIABLE
 """Environment variable choosing the backend: ``otel``, ``xray-sdk`` or ``auto``."""
 
 OTEL = "otel"
@@ -34,13 +37,18 @@ def _canonical(name: str) -> str | None:
 
 
 class _Choice:
-    """The backend in use: ``otel`` True or False, None until decided."""
+    """The backend in use: ``otel`` True or False, None until decided.
 
-    __slots__ = ("configured", "lock", "otel")
+    ``environment`` is the raw ``FLEECE_XRAY_BACKEND`` value the decision saw: a
+    test that sets another one in the same process gets a new decision.
+    """
+
+    __slots__ = ("configured", "environment", "lock", "otel")
 
     def __init__(self) -> None:
         self.otel: bool | None = None
         self.configured: str | None = None
+        self.environment: Any = None
         self.lock = threading.Lock()
 
 
@@ -87,14 +95,21 @@ def configure(
 
 
 def uses_otel() -> bool:
-    """Whether tracing goes through OpenTelemetry; decides on the first call."""
+    """Whether tracing goes through OpenTelemetry; decided again when it may differ.
+
+    That is the first call, after ``configure``, and after ``FLEECE_XRAY_BACKEND``
+    changed (the stored raw value is the very object the environment holds until
+    then, so the check is one identity comparison).
+    """
     otel = choice.otel
-    if otel is None:
+    if otel is None or read_env(BACKEND_KEY) is not choice.environment:
         with choice.lock:
-            if choice.otel is None:
+            environment = read_env(BACKEND_KEY)
+            if choice.otel is None or environment is not choice.environment:
                 choice.otel = _decide()
+                choice.environment = environment
             otel = choice.otel
-    return otel
+    return bool(otel)
 
 
 def _decide() -> bool:
@@ -111,7 +126,9 @@ def _decide() -> bool:
             )
             wanted = AUTO
     if wanted == AUTO:
-        return otel_provider_installed()
+        # fleece's own provider, installed when OpenTelemetry was asked for, is
+        # not a reason to keep using it.
+        return otel_provider_installed() and not owns_provider()
     return wanted == OTEL
 
 

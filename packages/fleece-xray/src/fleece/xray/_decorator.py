@@ -9,6 +9,7 @@ from typing import Any, TypeVar, cast, overload
 from fleece.xray._activity import active_recorder, preload_sdk_in_lambda
 from fleece.xray._backend import choice, uses_otel
 from fleece.xray._coroutines import record_coroutine
+from fleece.xray._environment import BACKEND_KEY, read_env
 from fleece.xray._otel import begin as otel_begin
 from fleece.xray._otel import end as otel_end
 from fleece.xray._otel import parent_context as otel_parent
@@ -121,7 +122,7 @@ def _traced(function: Any, *, skip_args: bool, name: str | None) -> Any:
         @functools.wraps(function)
         async def traced_coroutine(*args: Any, **kwargs: Any) -> Any:
             otel = choice.otel
-            if otel is None:
+            if otel is None or read_env(BACKEND_KEY) is not choice.environment:
                 otel = uses_otel()
             if otel:
                 parent = otel_parent()
@@ -152,7 +153,7 @@ def _traced(function: Any, *, skip_args: bool, name: str | None) -> Any:
     @functools.wraps(function)
     def traced(*args: Any, **kwargs: Any) -> Any:
         otel = choice.otel
-        if otel is None:
+        if otel is None or read_env(BACKEND_KEY) is not choice.environment:
             otel = uses_otel()
         if otel:
             parent = otel_parent()

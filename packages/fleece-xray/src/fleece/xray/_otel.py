@@ -111,6 +111,11 @@ class _OTel:
 _otel = _OTel()
 
 
+def owns_provider() -> bool:
+    """Whether the global tracer provider is the one fleece installed."""
+    return _otel.owns_provider
+
+
 def set_flush_timeout(seconds: float) -> None:
     """Set how long the end of an invocation may wait for the export (see module)."""
     _otel.flush_timeout = seconds
@@ -238,44 +243,64 @@ class _ExportLogFilter(logging.Filter):
         return False
 
 
+_EXPORTER_VARIABLES = (
+    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+    "OTEL_EXPORTER_OTLP_ENDPOINT",
+    "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT",
+    "OTEL_EXPORTER_OTLP_TIMEOUT",
+)
+
+
 class _QuietExporter:
     """An OTLP/HTTP span exporter that never raises and logs one warning at most.
 
     Wraps OpenTelemetry's ``OTLPSpanExporter`` (the batch processor calls only
     ``export``, ``force_flush`` and ``shutdown``), with its request timeout set to
     the flush timeout unless ``OTEL_EXPORTER_OTLP_[TRACES_]TIMEOUT`` says otherwise:
-    the flush at the end of an invocation waits for one export at most.
+    the flush at the end of an invocation waits for one export at most. When the
+    endpoint or timeout settings change (a test pointing at its own collector), the
+    next export builds a new exporter from them.
     """
 
     def __init__(self) -> None:
-        import os
-
-        from opentelemetry.exporter.otlp.proto.http.trace_exporter import (
-            OTLPSpanExporter,
-        )
         from opentelemetry.sdk.trace.export import SpanExportResult
 
         log_filter = _ExportLogFilter()
         for name in _EXPORT_LOGGERS:
             logging.getLogger(name).addFilter(log_filter)
-        timeout_set = any(
-            os.environ.get(name)
-            for name in (
-                "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT",
-                "OTEL_EXPORTER_OTLP_TIMEOUT",
-            )
-        )
         self._failure = SpanExportResult.FAILURE
-        # Any: its shutdown() carries no annotations.
-        self._exporter: Any = OTLPSpanExporter(
-            timeout=None if timeout_set else _otel.flush_timeout
+        self._settings: tuple[Any, ...] = ()
+        self._exporter: Any = None
+        self._follow_settings()
+
+    def _follow_settings(self) -> Any:
+        """The exporter for the current settings, built anew if they changed."""
+        import os
+
+        settings = (
+            *(os.environ.get(name) for name in _EXPORTER_VARIABLES),
+            _otel.flush_timeout,
         )
+        if settings != self._settings or self._exporter is None:
+            from opentelemetry.exporter.otlp.proto.http.trace_exporter import (
+                OTLPSpanExporter,
+            )
+
+            old, timeout_set = self._exporter, any(settings[2:4])
+            # Any: its shutdown() carries no annotations.
+            self._exporter = OTLPSpanExporter(
+                timeout=None if timeout_set else _otel.flush_timeout
+            )
+            self._settings = settings
+            if old is not None:
+                old.shutdown()
+        return self._exporter
 
     def export(self, spans: Any) -> Any:
         """Send ``spans``; a failure is reported once, never raised."""
         _exporting.active = True
         try:
-            return self._exporter.export(spans)
+            return self._follow_settings().export(spans)
         except Exception as error:
             warn_once("export", "X-Ray spans not exported: %r", error)
             return self._failure
