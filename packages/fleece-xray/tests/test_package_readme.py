@@ -13,7 +13,7 @@ from fleece.testing import MotoServer, ScriptedHTTPServer
 README = Path(__file__).parents[1] / "README.md"
 BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
 (HANDLER,) = [block for block in BLOCKS if "def lambda_handler" in block]
-(PYTEST_EXAMPLE,) = [block for block in BLOCKS if "def test_" in block]
+PYTEST_EXAMPLES = [block for block in BLOCKS if "def test_" in block]
 
 INVOKE = """
     import json, os, sys
@@ -66,9 +66,11 @@ def test_the_handler_example_traces_the_same_on_both_backends(
         }
 
 
-def test_the_pytest_example_passes(tmp_path: Path) -> None:
-    """The README's test of a traced function passes under pytest, as written."""
-    (tmp_path / "test_example.py").write_text(PYTEST_EXAMPLE)
+def test_the_pytest_examples_pass(tmp_path: Path) -> None:
+    """The README's tests of traced code (both backends) pass under pytest."""
+    assert len(PYTEST_EXAMPLES) == 2
+    for number, example in enumerate(PYTEST_EXAMPLES):
+        (tmp_path / f"test_example_{number}.py").write_text(example)
 
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
@@ -80,4 +82,4 @@ def test_the_pytest_example_passes(tmp_path: Path) -> None:
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "1 passed" in result.stdout
+    assert "2 passed" in result.stdout
