@@ -13,6 +13,17 @@ Run: uv run python benchmarks/xray.py
   repeats; fleece.xray loads aws-xray-sdk only once something is traced, so the cost
   of importing it, decorating and making a first traced call is measured as well.
 
+OpenTelemetry backend (``FLEECE_XRAY_BACKEND=otel``, spans exported over OTLP/HTTP to
+a local collector stand-in run in a child process):
+
+- sampled call: a decorated call (``skip_args=True``, and with argument metadata) vs
+  a bare ``tracer.start_as_current_span`` around the same function, on the same
+  tracer provider, both inside an open invocation span (so neither flushes per call);
+- inactive call: the decorated call with no trace header, OpenTelemetry loaded;
+- import + decorate + first traced call in Lambda, export included, vs the same on
+  aws-xray-sdk; and the same in a function that has imported boto3 and requests
+  already (most do), which both backends' stacks build on.
+
 Every row is the median of several repeats, measured in this one run.
 """
 
@@ -29,6 +40,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from _local_server import JSONHandler, serve, server_process
 from _report import medians_in_turns, overheads, print_table, row
 
 TRACE_HEADER = (
@@ -100,12 +112,103 @@ def unit_row(
     return row(metric, fleece * scale, peer * scale, "{:.2f} " + unit)
 
 
+class CollectorHandler(JSONHandler):
+    """Takes OTLP exports and answers 200, as a collector that keeps up would."""
+
+    def answer(self) -> bytes:
+        return b""
+
+
+def otel_rows(
+    work: Callable[..., Any], clean_env: dict[str, str], daemon: str, collector: str
+) -> list[tuple[str, str, str, str]]:
+    """The OpenTelemetry backend's figures (see the module docstring)."""
+    from opentelemetry import trace
+
+    from fleece.xray import configure, trace_xray_subsegment
+
+    os.environ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector
+    os.environ["_X_AMZN_TRACE_ID"] = TRACE_HEADER
+    configure(backend="otel")
+    fleece_skip = trace_xray_subsegment(skip_args=True)(work)
+    fleece_args = trace_xray_subsegment(work)
+    fleece_skip(0, name="load")  # installs the provider, exports once
+    tracer = trace.get_tracer("bench")
+
+    def bare(n: int, name: str) -> int:
+        with tracer.start_as_current_span("work"):
+            return work(n, name)
+
+    def in_invocation(function: Callable[..., Any]) -> Callable[[], float]:
+        def measure() -> float:
+            with tracer.start_as_current_span("invocation"):
+                seconds = seconds_per_call(function, CALLS)
+            trace.get_tracer_provider().force_flush()  # type: ignore[attr-defined]
+            return seconds
+
+        return measure
+
+    skip, args, peer = medians_in_turns(
+        [in_invocation(fleece_skip), in_invocation(fleece_args), in_invocation(bare)],
+        REPEATS,
+    )
+    del os.environ["_X_AMZN_TRACE_ID"]
+    inactive, plain = per_call(
+        {"fleece": fleece_args, "plain": work}, INACTIVE_CALLS
+    ).values()
+
+    traced_env = {**clean_env, **lambda_env(daemon)}
+    first_call = (
+        "from fleece.xray import trace_xray_subsegment\n"
+        "trace_xray_subsegment(lambda: 1)()"
+    )
+    otel_env = {
+        **traced_env,
+        "FLEECE_XRAY_BACKEND": "otel",
+        "OTEL_EXPORTER_OTLP_ENDPOINT": collector,
+    }
+    sdk_env = {**traced_env, "FLEECE_XRAY_BACKEND": "xray-sdk"}
+    otel_first, sdk_first = import_overheads(
+        [(first_call, otel_env), (first_call, sdk_env)]
+    )
+    # A function that calls AWS and HTTP APIs has boto3 and requests loaded anyway.
+    clients = "import boto3, requests\n"
+    otel_warm, sdk_warm = overheads(
+        [
+            functools.partial(run_python, clients + first_call, otel_env),
+            functools.partial(run_python, clients + first_call, sdk_env),
+        ],
+        functools.partial(run_python, clients, sdk_env),
+        IMPORT_REPEATS,
+    )
+    return [
+        unit_row("otel: sampled call, skip_args vs bare span", skip, peer, "µs"),
+        unit_row("otel: sampled call, with args vs bare span", args, peer, "µs"),
+        unit_row("otel: inactive call vs undecorated call", inactive, plain, "µs"),
+        unit_row(
+            "Lambda: import + first traced call, otel vs xray-sdk",
+            otel_first,
+            sdk_first,
+            "ms",
+        ),
+        unit_row(
+            "same, boto3 and requests already imported",
+            otel_warm,
+            sdk_warm,
+            "ms",
+        ),
+    ]
+
+
 def main() -> None:
     daemon = start_daemon()
+    # Without PYTHONDONTWRITEBYTECODE, the warm-up run of each import figure writes
+    # the .pyc files that a deployed function would ship.
     clean_env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("AWS_XRAY", "_X_AMZN", "LAMBDA_TASK"))
+        if not key.startswith(("AWS_XRAY", "_X_AMZN", "LAMBDA_TASK", "OTEL_"))
+        and key not in ("PYTHONDONTWRITEBYTECODE", "FLEECE_XRAY_BACKEND")
     }
     # aws-xray-sdk decides at import whether it runs in Lambda.
     os.environ.update(lambda_env(daemon))
@@ -154,6 +257,9 @@ def main() -> None:
         ]
     )
 
+    with server_process(__file__) as collector:
+        otel = otel_rows(work, clean_env, daemon, collector)
+
     print_table(
         [
             unit_row(
@@ -198,9 +304,13 @@ def main() -> None:
                 imports[3],
                 "ms",
             ),
+            *otel,
         ]
     )
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["--serve"]:
+        serve(CollectorHandler)
+    else:
+        main()

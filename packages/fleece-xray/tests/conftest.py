@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from fleece.testing import XRayDaemon
+from fleece.testing import OTLPCollector, XRayDaemon
 
 TRACE_ROOT = "1-5759e988-bd862e3fe1be46a994272793"
 LAMBDA_PARENT = "53995c3f42cd8ad8"
@@ -34,6 +34,7 @@ _TRACING_VARIABLES = (
     "AWS_XRAY_CONTEXT_MISSING",
     "AWS_XRAY_SDK_ENABLED",
     "AWS_XRAY_TRACING_NAME",
+    "FLEECE_XRAY_BACKEND",
 )
 _MARKER = {"marker": "end of scenario"}
 
@@ -99,18 +100,30 @@ class Scenarios:
     lambda_env = staticmethod(lambda_environment)
 
     def run(
-        self, code: str, env: Mapping[str, str], daemon: XRayDaemon | None = None
+        self,
+        code: str,
+        env: Mapping[str, str],
+        daemon: XRayDaemon | None = None,
+        collector: OTLPCollector | None = None,
     ) -> Outcome:
-        """Run ``code`` (dedented) with ``env``; see the class docstring."""
+        """Run ``code`` (dedented) with ``env``; see the class docstring.
+
+        With an OTLP ``collector``, the child exports there (``FLEECE_XRAY_BACKEND``
+        is not set for it: ``env`` says which backend to use).
+        """
         if daemon is not None:
             daemon.clear()
+        if collector is not None:
+            collector.clear()
         script = self.directory / "scenario.py"
         script.write_text(textwrap.dedent(code))
         child_env = {
             name: value
             for name, value in os.environ.items()
-            if name not in _TRACING_VARIABLES
+            if name not in _TRACING_VARIABLES and not name.startswith("OTEL_")
         }
+        if collector is not None:
+            child_env.update(collector.env)
         child_env.update(env)
         completed = subprocess.run(
             [sys.executable, str(script)],
@@ -134,6 +147,31 @@ class Scenarios:
             completed.returncode, completed.stdout, completed.stderr, documents
         )
 
+    def run_traced(
+        self,
+        code: str,
+        backend: str,
+        daemon: XRayDaemon,
+        collector: OTLPCollector,
+        env: Mapping[str, str] | None = None,
+    ) -> tuple[Outcome, list[Any]]:
+        """Run ``code`` in a sampled Lambda invocation traced by ``backend``.
+
+        Returns:
+            The outcome, and what the backend delivered: the daemon's documents for
+            ``xray-sdk``, the collector's spans for ``otel``.
+        """
+        full_env = {
+            **lambda_environment(daemon),
+            "FLEECE_XRAY_BACKEND": backend,
+            **(env or {}),
+        }
+        if backend == "otel":
+            outcome = self.run(code, full_env, collector=collector)
+            return outcome, list(collector.spans)
+        outcome = self.run(code, full_env, daemon=daemon)
+        return outcome, outcome.documents
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _close_the_sdk_socket() -> Iterator[None]:
@@ -152,3 +190,32 @@ def _close_the_sdk_socket() -> Iterator[None]:
 def scenarios(tmp_path: Path) -> Scenarios:
     """Runs tracing scenarios in fresh interpreters (see ``Scenarios``)."""
     return Scenarios(tmp_path)
+
+
+@dataclass
+class OnBackend:
+    """Runs scenarios in a sampled Lambda invocation traced by ``backend``."""
+
+    backend: str
+    scenarios: Scenarios
+    daemon: XRayDaemon
+    collector: OTLPCollector
+
+    def run(
+        self, code: str, env: Mapping[str, str] | None = None
+    ) -> tuple[Outcome, list[Any]]:
+        """See ``Scenarios.run_traced``."""
+        return self.scenarios.run_traced(
+            code, self.backend, self.daemon, self.collector, env
+        )
+
+
+@pytest.fixture(params=["xray-sdk", "otel"])
+def on_backend(
+    request: pytest.FixtureRequest,
+    scenarios: Scenarios,
+    xray_daemon: XRayDaemon,
+    otlp_collector: OTLPCollector,
+) -> OnBackend:
+    """Each test using it runs once per backend: aws-xray-sdk, then OpenTelemetry."""
+    return OnBackend(request.param, scenarios, xray_daemon, otlp_collector)

@@ -17,6 +17,11 @@ from fleece.testing._events import (
 from fleece.testing._http_server import Answer, RecordedRequest, ScriptedHTTPServer
 from fleece.testing._imports import modules_imported_by
 from fleece.testing._moto import MotoNotInstalledError, MotoServer
+from fleece.testing._otlp_collector import (
+    OTLPCollector,
+    OTLPNotInstalledError,
+    ReceivedSpan,
+)
 from fleece.testing._xray_daemon import XRayDaemon
 
 __all__ = [
@@ -25,6 +30,9 @@ __all__ = [
     "LambdaEvent",
     "MotoNotInstalledError",
     "MotoServer",
+    "OTLPCollector",
+    "OTLPNotInstalledError",
+    "ReceivedSpan",
     "RecordedRequest",
     "ScriptedHTTPServer",
     "XRayDaemon",

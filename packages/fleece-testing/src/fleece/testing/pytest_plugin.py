@@ -16,6 +16,7 @@ import pytest
 from fleece.testing._context import LambdaContext
 from fleece.testing._http_server import ScriptedHTTPServer
 from fleece.testing._moto import MotoNotInstalledError, MotoServer
+from fleece.testing._otlp_collector import OTLPCollector, OTLPNotInstalledError
 from fleece.testing._xray_daemon import XRayDaemon
 
 
@@ -66,3 +67,17 @@ def http_server() -> Iterator[ScriptedHTTPServer]:
     """A local HTTP/1.1 server whose answers the test scripts."""
     with ScriptedHTTPServer() as server:
         yield server
+
+
+@pytest.fixture
+def otlp_collector() -> Iterator[OTLPCollector]:
+    """An OTLP/HTTP collector on 127.0.0.1 that decodes the spans it receives.
+
+    Skips the test when opentelemetry-proto (``fleece-testing[otel]``) is missing.
+    """
+    try:
+        collector = OTLPCollector()
+    except OTLPNotInstalledError as error:
+        pytest.skip(str(error))
+    with collector:
+        yield collector

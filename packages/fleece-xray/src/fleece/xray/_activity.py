@@ -9,11 +9,13 @@ and then fleece never calls into the SDK, so the SDK has nothing to log or raise
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import threading
 from typing import Any
 
+from fleece.xray._emitter import DEFAULT_DAEMON_ADDRESS, DaemonEmitter, TreeStreaming
 from fleece.xray._environment import (
     DAEMON_ADDRESS_ENV,
     DAEMON_KEY,
@@ -75,6 +77,7 @@ def load_sdk() -> Any:
         return _sdk.recorder
     with _sdk.lock:
         if _sdk.recorder is None and not _sdk.failed:
+            _quiet_sdk_logging()
             try:
                 from aws_xray_sdk import global_sdk_config
                 from aws_xray_sdk.core import xray_recorder
@@ -87,8 +90,40 @@ def load_sdk() -> Any:
             _sdk.config = global_sdk_config
             _sdk.lambda_context = LambdaContext
             _sdk.context_class = Context
+            _send_through_fleece(xray_recorder)
             _sdk.recorder = xray_recorder
     return _sdk.recorder
+
+
+def _quiet_sdk_logging() -> None:
+    """Keep the SDK's per-call DEBUG and INFO lines out of a root logger at DEBUG.
+
+    A level the application gave the ``aws_xray_sdk`` logger itself is kept.
+    """
+    sdk_logger = logging.getLogger("aws_xray_sdk")
+    if sdk_logger.level == logging.NOTSET:
+        sdk_logger.setLevel(logging.WARNING)
+
+
+def _send_through_fleece(recorder: Any) -> None:
+    """Swap the SDK's UDP emitter and streaming for fleece's (see ``_emitter``).
+
+    An emitter or streaming strategy the application configured is left alone.
+    """
+    try:
+        from aws_xray_sdk.core.emitters.udp_emitter import UDPEmitter
+        from aws_xray_sdk.core.streaming.default_streaming import DefaultStreaming
+
+        emitter = recorder.emitter
+        if type(emitter) is UDPEmitter:
+            recorder.emitter = DaemonEmitter(
+                os.environ.get(DAEMON_ADDRESS_ENV, DEFAULT_DAEMON_ADDRESS)
+            )
+            emitter._socket.close()
+        if type(recorder.streaming) is DefaultStreaming:
+            recorder.streaming = TreeStreaming(recorder.streaming_threshold)
+    except Exception as error:
+        warn_once("emitter", "X-Ray daemon address not checked: %r", error)
 
 
 def preload_sdk_in_lambda() -> None:
@@ -118,7 +153,7 @@ def _follow_environment(recorder: Any, environment: tuple[Any, Any]) -> None:
             emitter = recorder.emitter
             if hasattr(emitter, "set_daemon_address"):
                 emitter.set_daemon_address(
-                    os.environ.get(DAEMON_ADDRESS_ENV, "127.0.0.1:2000")
+                    os.environ.get(DAEMON_ADDRESS_ENV, DEFAULT_DAEMON_ADDRESS)
                 )
             in_lambda = bool(lambda_root)
             context = recorder.context

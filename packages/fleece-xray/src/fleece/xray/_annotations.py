@@ -1,11 +1,13 @@
-"""Annotations and metadata on the current X-Ray (sub)segment."""
+"""Annotations and metadata on the current X-Ray (sub)segment or OpenTelemetry span."""
 
 from __future__ import annotations
 
 import weakref
 from typing import Any
 
+from fleece.xray import _otel as otel
 from fleece.xray._activity import active_recorder
+from fleece.xray._backend import uses_otel
 from fleece.xray._safe import (
     ENTITY_BUDGET,
     cut,
@@ -37,13 +39,19 @@ def _fits(entity: Any, key: str, value: object) -> bool:
     """Whether ``entity`` has room for one more annotation or metadata value.
 
     Its datagram must stay under 64 KiB, or the SDK fails to send it and logs an
-    error each time; what does not fit is dropped, with one warning per process.
+    error each time (X-Ray refuses larger documents from the collector too); what
+    does not fit is dropped, with one warning per process.
     """
     import json  # loaded by aws-xray-sdk already whenever tracing is active
 
     used = _used_bytes.get(entity)
     if used is None:  # the first value: count what the entity holds already
-        used = len(json.dumps([entity.annotations, entity.metadata], default=str))
+        held = (
+            [entity.annotations, entity.metadata]
+            if hasattr(entity, "annotations")
+            else dict(otel.span_attributes(entity))
+        )
+        used = len(json.dumps(held, default=str))
     # A value replacing one under the same key is counted twice: a safe overcount.
     added = len(json.dumps([key, value]))  # safe values: JSON types only
     if used + added <= ENTITY_BUDGET:
@@ -72,20 +80,35 @@ def put_annotation(key: str, value: object) -> None:
         key: the annotation's name.
         value: its value.
     """
-    recorder = active_recorder()
-    if recorder is None:
+    entity = _current_entity()
+    if entity is None:
         return
     safe_key = to_safe_annotation_key(key)
     if not safe_key:
         LOGGER.debug("X-Ray annotation key %r has no usable character", key)
         return
     try:
-        entity = _writable_entity(recorder)
+        if entity is _WRITABLE:
+            entity = _writable_entity(active_recorder())
         safe_value = to_safe_annotation_value(value)
         if entity is not None and _fits(entity, safe_key, safe_value):
-            entity.put_annotation(safe_key, safe_value)
+            if hasattr(entity, "put_annotation"):
+                entity.put_annotation(safe_key, safe_value)
+            else:
+                otel.annotate(entity, safe_key, safe_value)
     except Exception as error:
         warn_once("annotation", "X-Ray annotation not recorded: %r", error)
+
+
+_WRITABLE = object()
+"""Stands for aws-xray-sdk's current entity, looked up once a value is to be set."""
+
+
+def _current_entity() -> Any:
+    """The recording OpenTelemetry span, ``_WRITABLE`` for aws-xray-sdk, or None."""
+    if uses_otel():
+        return otel.recording_span()
+    return None if active_recorder() is None else _WRITABLE
 
 
 def put_metadata(key: str, value: object, namespace: str = "default") -> None:
@@ -113,14 +136,18 @@ def put_metadata(key: str, value: object, namespace: str = "default") -> None:
             f"put_metadata namespace {namespace!r} is not allowed: it must be "
             "non-empty, and X-Ray reserves namespaces starting with 'AWS.'"
         )
-    recorder = active_recorder()
-    if recorder is None:
+    entity = _current_entity()
+    if entity is None:
         return
     try:
-        entity = _writable_entity(recorder)
+        if entity is _WRITABLE:
+            entity = _writable_entity(active_recorder())
         safe_key = cut(key if isinstance(key, str) else str(key))
         safe_value = to_safe_metadata_value(value)
         if entity is not None and _fits(entity, safe_key, safe_value):
-            entity.put_metadata(safe_key, safe_value, namespace)
+            if hasattr(entity, "put_metadata"):
+                entity.put_metadata(safe_key, safe_value, namespace)
+            else:
+                otel.add_metadata(entity, safe_key, safe_value, namespace)
     except Exception as error:
         warn_once("metadata", "X-Ray metadata not recorded: %r", error)

@@ -7,9 +7,16 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast, overload
 
 from fleece.xray._activity import active_recorder, preload_sdk_in_lambda
+from fleece.xray._backend import choice, uses_otel
 from fleece.xray._coroutines import record_coroutine
-from fleece.xray._recording import record_call
+from fleece.xray._environment import BACKEND_KEY, read_env
+from fleece.xray._otel import begin as otel_begin
+from fleece.xray._otel import end as otel_end
+from fleece.xray._otel import parent_context as otel_parent
+from fleece.xray._otel import preload_in_lambda as otel_preload_in_lambda
+from fleece.xray._recording import begin, end, record_call
 from fleece.xray._safe import arguments_metadata, safe_name
+from fleece.xray._stacks import current_task_stack
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -101,14 +108,38 @@ def _traced(function: Any, *, skip_args: bool, name: str | None) -> Any:
         safe_name(type(function).__name__)
     )
     first = 1 if _skips_first_argument(function) else 0
-    preload_sdk_in_lambda()
+    if uses_otel():
+        otel_preload_in_lambda()
+    else:
+        preload_sdk_in_lambda()
 
     import inspect  # here, not at import: only decorating needs it
 
+    # Each wrapper is the only frame tracing adds to a call (recursion depth);
+    # beginning and ending a (sub)segment run beside the call, not around it.
     if inspect.iscoroutinefunction(function):
 
         @functools.wraps(function)
         async def traced_coroutine(*args: Any, **kwargs: Any) -> Any:
+            otel = choice.otel
+            if otel is None or read_env(BACKEND_KEY) is not choice.environment:
+                otel = uses_otel()
+            if otel:
+                parent = otel_parent()
+                if parent is None:
+                    return await function(*args, **kwargs)
+                opened = otel_begin(
+                    subsegment_name,
+                    parent,
+                    None if skip_args else arguments_metadata(args[first:], kwargs),
+                )
+                try:
+                    result = await function(*args, **kwargs)
+                except BaseException as exception:
+                    otel_end(opened, exception)
+                    raise
+                otel_end(opened, None)
+                return result
             recorder = active_recorder()
             if recorder is None:
                 return await function(*args, **kwargs)
@@ -121,17 +152,43 @@ def _traced(function: Any, *, skip_args: bool, name: str | None) -> Any:
 
     @functools.wraps(function)
     def traced(*args: Any, **kwargs: Any) -> Any:
+        otel = choice.otel
+        if otel is None or read_env(BACKEND_KEY) is not choice.environment:
+            otel = uses_otel()
+        if otel:
+            parent = otel_parent()
+            if parent is None:
+                return function(*args, **kwargs)
+            opened = otel_begin(
+                subsegment_name,
+                parent,
+                None if skip_args else arguments_metadata(args[first:], kwargs),
+            )
+            try:
+                result = function(*args, **kwargs)
+            except BaseException as exception:
+                otel_end(opened, exception)
+                raise
+            otel_end(opened, None)
+            return result
         recorder = active_recorder()
         if recorder is None:
             return function(*args, **kwargs)
-        return record_call(
-            recorder,
-            subsegment_name,
-            "local",
-            function,
-            args,
-            kwargs,
-            arguments=None if skip_args else arguments_metadata(args[first:], kwargs),
-        )
+        arguments = None if skip_args else arguments_metadata(args[first:], kwargs)
+        if current_task_stack() is not None:  # under a traced coroutine
+            return record_call(
+                recorder, subsegment_name, "local", function, args, kwargs,
+                arguments=arguments,
+            )  # fmt: skip
+        subsegment = begin(recorder, subsegment_name, "local", arguments)
+        if subsegment is None:
+            return function(*args, **kwargs)
+        try:
+            result = function(*args, **kwargs)
+        except BaseException as exception:
+            end(recorder, subsegment, exception)
+            raise
+        end(recorder, subsegment, None)
+        return result
 
     return traced

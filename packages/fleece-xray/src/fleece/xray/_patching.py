@@ -1,8 +1,9 @@
 """Trace every botocore call and requests request, patched when those modules load.
 
-The wrappers reuse aws-xray-sdk's metadata processors (operation, region, request
-id, HTTP method/URL/status) and trace header injection, but call into the SDK only
-while tracing is active, so untraced code pays nothing and logs nothing.
+With aws-xray-sdk, the wrappers reuse its metadata processors (operation, region,
+request id, HTTP method/URL/status) and trace header injection, but call into the SDK
+only while tracing is active, so untraced code pays nothing and logs nothing. With
+OpenTelemetry, its botocore and requests instrumentations do the work.
 """
 
 from __future__ import annotations
@@ -11,13 +12,16 @@ import threading
 from types import ModuleType
 from typing import Any
 
+from fleece.xray import _otel as otel
 from fleece.xray._activity import active_recorder, preload_sdk_in_lambda
+from fleece.xray._backend import uses_otel
 from fleece.xray._recording import record_call
 from fleece.xray._warnings import warn_once
 
 # The SDK's own patch() checks this flag too, so it never wraps botocore twice.
 _BOTOCORE_FLAG = "_xray_enabled"
 _REQUESTS_FLAG = "_fleece_xray_enabled"
+_OTEL_FLAG = "_fleece_xray_otel_enabled"
 _SDK_SAMPLING_OPERATIONS = frozenset(
     {"GetSamplingRules", "GetSamplingTargets", "PutTraceSegments"}
 )
@@ -46,7 +50,8 @@ def monkey_patch_botocore_for_xray() -> None:
     this does not import it.
     """
     _patch_when_imported("botocore.client", _patch_botocore)
-    preload_sdk_in_lambda()
+    if not uses_otel():
+        preload_sdk_in_lambda()
 
 
 def monkey_patch_requests_for_xray() -> None:
@@ -58,12 +63,22 @@ def monkey_patch_requests_for_xray() -> None:
     imported, so calling this does not import it.
     """
     _patch_when_imported("requests", _patch_requests)
-    preload_sdk_in_lambda()
+    if not uses_otel():
+        preload_sdk_in_lambda()
 
 
 def _patch_botocore(client_module: ModuleType) -> None:
     # Runs while `import botocore.client` completes: the module is passed in, as
     # `botocore.client` is not yet an attribute of the botocore package.
+    if uses_otel():
+        _instrument(
+            client_module,
+            "botocore",
+            "opentelemetry.instrumentation.botocore",
+            "BotocoreInstrumentor",
+            "BaseClient._make_api_call",
+        )
+        return
     _wrap_once(
         client_module,
         _BOTOCORE_FLAG,
@@ -82,6 +97,15 @@ def _patch_botocore(client_module: ModuleType) -> None:
 
 
 def _patch_requests(requests: ModuleType) -> None:
+    if uses_otel():
+        _instrument(
+            requests,
+            "requests",
+            "opentelemetry.instrumentation.requests",
+            "RequestsInstrumentor",
+            "Session.send",
+        )
+        return
     _wrap_once(
         requests,
         _REQUESTS_FLAG,
@@ -114,6 +138,53 @@ def _wrap_once(
         warn_once(f"patch-{library}", f"{library} not patched for X-Ray: %r", error)
         return
     setattr(module, flag, True)
+
+
+def _instrument(
+    module: ModuleType,
+    library: str,
+    instrumentation: str,
+    instrumentor: str,
+    entry: str,
+) -> None:
+    """Switch on OpenTelemetry's instrumentation of ``library``, in Lambda's trace.
+
+    ``entry`` (the call each traced operation goes through) is wrapped once more,
+    outside the instrumentation, so that a call made outside any span joins the
+    trace Lambda started and is flushed when it ends.
+    """
+    import importlib
+
+    import wrapt
+
+    if getattr(module, _OTEL_FLAG, False):
+        return
+    try:
+        # Its spans go to the global tracer provider, installed (by fleece, if
+        # nobody else did) when the first span starts.
+        found = getattr(importlib.import_module(instrumentation), instrumentor)()
+        if not found.is_instrumented_by_opentelemetry:
+            found.instrument(skip_dep_check=True)
+        wrapt.wrap_function_wrapper(module, entry, _in_lambda_trace)
+    except ImportError as error:
+        otel.warn_unavailable(error)
+        return
+    except Exception as error:  # an import hook must never fail the user's import
+        warn_once(f"patch-{library}", f"{library} not instrumented: %r", error)
+        return
+    setattr(module, _OTEL_FLAG, True)
+
+
+def _in_lambda_trace(
+    wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
+    joined = otel.join_lambda_trace()
+    if joined is None:
+        return wrapped(*args, **kwargs)
+    try:
+        return wrapped(*args, **kwargs)
+    finally:
+        otel.leave_lambda_trace(joined)
 
 
 def _traced_api_call(

@@ -59,16 +59,88 @@ def _json_size(text: str) -> int:
     return len(json.dumps(text))
 
 
-def _repr(value: object) -> str:
+_TEXT_TYPES = (str, bytes, bytearray)
+_BRACKETS: dict[type, tuple[str, str]] = {
+    list: ("[", "]"),
+    tuple: ("(", ")"),
+    set: ("{", "}"),
+    frozenset: ("frozenset({", "})"),
+    dict: ("{", "}"),
+}
+_MAX_REPR_DEPTH = 8
+
+
+def bounded_repr(value: object, limit: int = VALUE_LIMIT) -> str:
+    """``repr(value)``, or a string starting as it does and longer than ``limit``.
+
+    Strings, bytes and the built-in containers are represented piece by piece, so a
+    30 MB argument costs about ``limit`` bytes, not its whole repr; other objects
+    use their own ``__repr__``. Never raises, even for a broken repr.
+    """
+    return _bounded(value, limit, 0, set())
+
+
+def _bounded(value: object, budget: int, depth: int, active: set[int]) -> str:
+    kind = type(value)
     try:
-        return repr(value)
+        if kind in _TEXT_TYPES:
+            sized: Any = value
+            # One character past the budget tells `cut` to mark the text as cut.
+            return repr(sized if len(sized) <= budget else sized[: budget + 1])
+        brackets = _BRACKETS.get(kind)
+        if brackets is None:
+            return repr(value)
     except Exception as error:
-        return f"<unrepresentable {type(value).__name__}: {type(error).__name__}>"
+        return f"<unrepresentable {kind.__name__}: {type(error).__name__}>"
+    return _bounded_container(value, kind, brackets, budget, depth, active)
+
+
+def _bounded_container(
+    value: Any,
+    kind: type,
+    brackets: tuple[str, str],
+    budget: int,
+    depth: int,
+    active: set[int],
+) -> str:
+    if not value:
+        return repr(value)
+    if id(value) in active:  # a container holding itself, as repr shows it
+        return "{...}" if kind is dict else "[...]" if kind is list else "(...)"
+    if depth >= _MAX_REPR_DEPTH:
+        return brackets[0] + _ELLIPSIS + brackets[1]
+    active.add(id(value))
+    parts: list[str] = []
+    used = len(brackets[0])
+    try:
+        for item in value.items() if kind is dict else value:
+            if used > budget:
+                parts.append(_ELLIPSIS)
+                break
+            if kind is dict:
+                key = _bounded(item[0], budget - used, depth + 1, active)
+                text = key + ": " + _bounded(item[1], budget - used, depth + 1, active)
+            else:
+                text = _bounded(item, budget - used, depth + 1, active)
+            parts.append(text)
+            used += len(text) + 2
+    finally:
+        active.discard(id(value))
+    closing = ",)" if kind is tuple and len(value) == 1 else brackets[1]
+    return brackets[0] + ", ".join(parts) + closing
+
+
+def safe_str(value: object) -> str:
+    """``str(value)``, or its bounded repr when ``__str__`` fails; never raises."""
+    try:
+        return str(value)
+    except Exception:
+        return bounded_repr(value)
 
 
 def safe_repr(value: object, limit: int = VALUE_LIMIT) -> str:
     """``repr(value)`` cut to ``limit`` bytes; never raises, even for a broken repr."""
-    return cut(_repr(value), limit)
+    return cut(bounded_repr(value, limit), limit)
 
 
 def safe_name(name: str) -> str:
@@ -91,10 +163,7 @@ def arguments_metadata(
         if budget <= 0:
             reprs.append(f"<{len(args) - index} more omitted>")
             break
-        try:
-            text = repr(value)
-        except Exception:
-            text = _repr(value)
+        text = bounded_repr(value)
         if text.isascii() and len(text) <= VALUE_LIMIT:
             budget -= len(text) + 2
         else:
@@ -108,10 +177,7 @@ def arguments_metadata(
             break
         if len(key) > _KEY_LIMIT or not key.isascii():  # e.g. f(**{"é" * 9999: 1})
             key = cut(str(key), _KEY_LIMIT)
-        try:
-            text = repr(value)
-        except Exception:
-            text = _repr(value)
+        text = bounded_repr(value)
         if text.isascii() and len(text) <= VALUE_LIMIT:
             budget -= len(text) + len(key) + 4
         else:
@@ -148,11 +214,7 @@ def to_safe_annotation_value(value: object) -> str | int | float | bool:
         return float(value) if math.isfinite(value) else str(value)
     if isinstance(value, str):
         return cut(str(value))
-    try:
-        text = str(value)
-    except Exception:
-        text = safe_repr(value)
-    return cut(text)
+    return cut(safe_str(value))
 
 
 class _Converter:

@@ -24,16 +24,24 @@ def parse_trace_header(header: str) -> int:
         and ``Sampled``; ``INVALID`` for anything else (which aws-xray-sdk would log
         about on every call).
     """
+    fields = trace_header_fields(header)
+    if fields is None:
+        return INVALID
+    return {"1": SAMPLED, "0": UNSAMPLED}.get(fields.get("Sampled", ""), INVALID)
+
+
+def trace_header_fields(header: str) -> dict[str, str] | None:
+    """The ``key=value`` fields of a trace header with a valid Root and Parent."""
     fields: dict[str, str] = {}
     for part in header.strip().split(";"):
         key, sep, value = part.partition("=")
         if not sep:
-            return INVALID
+            return None
         fields[key] = value
     root, parent = fields.get("Root", ""), fields.get("Parent", "")
     if not (_ROOT.fullmatch(root) and _PARENT.fullmatch(parent)):
-        return INVALID
-    return {"1": SAMPLED, "0": UNSAMPLED}.get(fields.get("Sampled", ""), INVALID)
+        return None
+    return fields
 
 
 class _HeaderCache:
