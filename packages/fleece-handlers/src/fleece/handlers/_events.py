@@ -1,9 +1,10 @@
-"""Lambda events to HTTP requests and HTTP responses back to integration answers.
+"""Lambda events to HTTP requests, and HTTP responses back to integration answers.
 
 The one place that knows the shapes of API Gateway REST v1 proxy, HTTP API v2, ALB,
 Function URL and fleece 1.x request-template events: :func:`detect_event` tells them
-apart, :func:`request_from_event` turns one into an ASGI request, :func:`answer_for`
-turns the app's response into what that integration expects back.
+apart, :func:`request_from_event` turns one into an ASGI request (from which the WSGI
+environ is made), :func:`answer_for` turns the app's response into what that
+integration expects back.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from urllib.parse import quote, quote_plus, unquote, unquote_plus, urlencode
 
 from fleece.httperror import HTTPError
 from fleece.httperror._error import reason_phrase
+
+LAMBDA_RESPONSE_LIMIT = 6 * 1024 * 1024
+"""The most bytes a synchronous Lambda invocation may answer with, as JSON."""
 
 
 class EventKind(enum.Enum):
@@ -59,6 +63,8 @@ class Response:
     status: int
     headers: list[tuple[str, str]]
     body: bytes
+    too_large: bool = False
+    """The app sent more than Lambda can answer with; ``body`` holds none of it."""
 
 
 class HeaderDict(dict[str, Any]):
@@ -88,6 +94,9 @@ _DESCRIPTIONS = {
 _METHOD = re.compile(r"[A-Za-z]{1,32}")
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _PORT = re.compile(r"[0-9]{1,5}")
+# RFC 3986 host (reg-name, IPv4 or bracketed IPv6 literal) and optional port.
+_HOST = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[\w.~!$&'()*+,;=%-]*)(?::([0-9]*))?", re.ASCII)
+_SLASHES = re.compile(r"//+")
 # RFC 9110 "token" characters, of which media types and subtypes are made.
 _TCHARS = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
 _MEDIA_TYPE = re.compile(rf"[ \t]*{_TCHARS}/{_TCHARS}[ \t]*(;.*)?", re.DOTALL)
@@ -290,12 +299,20 @@ def _scope(
 ) -> dict[str, Any]:
     if not path.startswith("/"):
         path = "/" + path
+    elif "//" in path:
+        # As web servers do (nginx's merge_slashes): "//items" is "/items", never a
+        # scheme-relative URL naming a host "items".
+        path = _SLASHES.sub("/", path)
     _utf8(path, "the path")
     scheme = (_header_value(headers, "x-forwarded-proto") or "https").lower()
     if scheme not in ("http", "https"):
         scheme = "https"
-    host = _header_value(headers, "host") or "localhost"
-    host, _, host_port = host.partition(":")
+    host_header = _header_value(headers, "host") or "localhost"
+    host_match = _HOST.fullmatch(host_header)
+    if host_match is None:
+        # Checked here so that no app or error handler has to parse it later.
+        raise EventError(f"the Host header {host_header[:60]!r} is not a host name")
+    host, host_port = host_match.group(1), host_match.group(2) or ""
     port_text = _header_value(headers, "x-forwarded-port") or host_port
     port = int(port_text) if _PORT.fullmatch(port_text) else 0
     try:
@@ -474,13 +491,7 @@ def _request_template(kind: EventKind, event: Mapping[str, Any]) -> Request:
 
     resource_path = _text(gateway.get("resource-path", "/"), "'resource-path'")
     path = _PLACEHOLDER.sub(fill, resource_path)
-    query = _field(request, "querystring", dict) or {}
-    try:
-        query_string = urlencode(
-            [(str(k), v) for k, v in query.items() if v is not None], doseq=True
-        ).encode("ascii")
-    except UnicodeEncodeError:
-        raise EventError("a query parameter is not valid Unicode text") from None
+    query_string = _template_query(request.get("querystring"))
     header_map = _field(request, "header", dict) or {}
     headers = [
         (str(name).lower(), str(value))
@@ -506,6 +517,34 @@ def _request_template(kind: EventKind, event: Mapping[str, Any]) -> Request:
         identity.get("sourceIp"),
     )
     return Request(kind, scope, body)
+
+
+def _template_query(query: Any) -> bytes:
+    """The query string of a template's ``querystring``, in any form 1.x accepted.
+
+    Mapping templates produce an object, a list of name/value pairs, or a string
+    (``""`` when the request had no query, else the query string itself).
+    """
+    if query is None or query == "":
+        return b""
+    if isinstance(query, str):
+        return quote(query, safe=_QUERY_SAFE).encode("ascii")
+    if isinstance(query, dict):
+        pairs = [(str(name), value) for name, value in query.items()]
+    elif isinstance(query, list) and all(
+        isinstance(pair, list | tuple) and len(pair) == 2 for pair in query
+    ):
+        pairs = [(str(name), value) for name, value in query]
+    else:
+        raise EventError(
+            "'querystring' must be an object, a list of name/value pairs or a string"
+        )
+    try:
+        return urlencode(
+            [(name, value) for name, value in pairs if value is not None], doseq=True
+        ).encode("ascii")
+    except UnicodeEncodeError:
+        raise EventError("a query parameter is not valid Unicode text") from None
 
 
 _BUILDERS = {
