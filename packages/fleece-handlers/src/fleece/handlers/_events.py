@@ -15,7 +15,6 @@ import enum
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, quote_plus, unquote, unquote_plus, urlencode
 
@@ -47,24 +46,38 @@ class EventError(ValueError):
     """An event is of no known shape, or a field of it is malformed."""
 
 
-@dataclass(slots=True)
 class Request:
     """An HTTP request made from an event: its ASGI scope and its whole body."""
 
-    kind: EventKind
-    scope: dict[str, Any]
-    body: bytes
+    __slots__ = ("body", "kind", "scope")
+
+    def __init__(self, kind: EventKind, scope: dict[str, Any], body: bytes) -> None:
+        self.kind = kind
+        self.scope = scope
+        self.body = body
 
 
-@dataclass(slots=True)
 class Response:
-    """An HTTP response: status, header pairs (names lower-case) and the whole body."""
+    """An HTTP response: status, header pairs (names lower-case) and the whole body.
 
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
-    too_large: bool = False
-    """The app sent more than Lambda can answer with; ``body`` holds none of it."""
+    ``too_large`` says the app sent more than Lambda can answer with; ``body`` then
+    holds none of it.
+    """
+
+    __slots__ = ("body", "headers", "status", "too_large")
+
+    def __init__(
+        self,
+        status: int,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        *,
+        too_large: bool = False,
+    ) -> None:
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.too_large = too_large
 
 
 class HeaderDict(dict[str, Any]):
@@ -238,14 +251,17 @@ def _method(value: Any) -> str:
 def _pairs(multi: Any, single: Any, what: str, *, lower: bool) -> list[tuple[str, str]]:
     """Flatten multi-value and single-value maps; the multi-value entries win."""
     pairs: list[tuple[str, str]] = []
+    complete = False
     if multi:
         if not isinstance(multi, dict):
             raise EventError(f"multi-value {what}s must be an object")
+        complete = True
         for name, values in multi.items():
-            if values is None:
-                continue
             if type(values) is not list:
-                raise EventError(f"multi-value {what} {name!r} must be a list")
+                if values is not None:
+                    raise EventError(f"multi-value {what} {name!r} must be a list")
+                complete = False
+                continue
             key = name.lower() if lower else name
             for value in values:
                 if type(value) is not str:
@@ -254,6 +270,9 @@ def _pairs(multi: Any, single: Any, what: str, *, lower: bool) -> list[tuple[str
     if single:
         if not isinstance(single, dict):
             raise EventError(f"{what}s must be an object")
+        if complete and single.keys() <= multi.keys():
+            # API Gateway repeats every name in both maps: nothing left to add.
+            return pairs
         seen = {key for key, _ in pairs}
         for name, value in single.items():
             key = name.lower() if lower else name
@@ -304,16 +323,18 @@ def _scope(
         # scheme-relative URL naming a host "items".
         path = _SLASHES.sub("/", path)
     _utf8(path, "the path")
-    scheme = (_header_value(headers, "x-forwarded-proto") or "https").lower()
+    # Each name's first value, for the few headers read here.
+    first = dict(reversed(headers))
+    scheme = first.get("x-forwarded-proto", "https").lower()
     if scheme not in ("http", "https"):
         scheme = "https"
-    host_header = _header_value(headers, "host") or "localhost"
+    host_header = first.get("host") or "localhost"
     host_match = _HOST.fullmatch(host_header)
     if host_match is None:
         # Checked here so that no app or error handler has to parse it later.
         raise EventError(f"the Host header {host_header[:60]!r} is not a host name")
     host, host_port = host_match.group(1), host_match.group(2) or ""
-    port_text = _header_value(headers, "x-forwarded-port") or host_port
+    port_text = first.get("x-forwarded-port") or host_port
     port = int(port_text) if _PORT.fullmatch(port_text) else 0
     try:
         asgi_headers = [
@@ -323,7 +344,7 @@ def _scope(
         ]
     except UnicodeEncodeError:
         raise EventError("a header is not valid Unicode text") from None
-    content_type = _header_value(headers, "content-type")
+    content_type = first.get("content-type")
     if content_type is not None and not _MEDIA_TYPE.fullmatch(content_type):
         # connexion splits it on "/" and fails with a 500 otherwise.
         raise EventError(

@@ -55,17 +55,29 @@ def environ_from_scope(scope: Mapping[str, Any], body: bytes) -> dict[str, Any]:
     if client:
         environ["REMOTE_ADDR"], port = client
         environ["REMOTE_PORT"] = str(port)
+    keys = _ENVIRON_KEYS
     for raw_name, raw_value in scope["headers"]:
-        name = raw_name.decode("latin-1")
-        if name == "content-length":
-            key = "CONTENT_LENGTH"
-        elif name == "content-type":
-            key = "CONTENT_TYPE"
-        else:
-            key = "HTTP_" + name.upper().replace("-", "_")
+        key = keys.get(raw_name)
+        if key is None:
+            key = _environ_key(raw_name)
         value = raw_value.decode("latin-1")
         environ[key] = f"{environ[key]},{value}" if key in environ else value
     return environ
+
+
+_ENVIRON_KEYS: dict[bytes, str] = {
+    b"content-length": "CONTENT_LENGTH",
+    b"content-type": "CONTENT_TYPE",
+}
+"""Environ keys by header name, learnt as names are seen (clients send few)."""
+_KNOWN_NAMES_LIMIT = 512
+
+
+def _environ_key(raw_name: bytes) -> str:
+    key = "HTTP_" + raw_name.decode("latin-1").upper().replace("-", "_")
+    if len(_ENVIRON_KEYS) < _KNOWN_NAMES_LIMIT:
+        _ENVIRON_KEYS[raw_name] = key
+    return key
 
 
 def call_wsgi(

@@ -1,0 +1,82 @@
+"""The leaves fleece-handlers ships, their import cost, and the 1.x import paths."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+
+import pytest
+
+from fleece.testing import modules_imported_by
+
+HEAVY = {
+    "asyncio",
+    "connexion",
+    "fastapi",
+    "flask",
+    "starlette",
+    "werkzeug",
+    "http.server",
+    "fleece.log",
+}
+
+
+@pytest.mark.parametrize(
+    "leaf", ["fleece.handlers", "fleece.handlers.wsgi", "fleece.handlers.asgi"]
+)
+def test_leaf_imports_documented_and_fleece_stays_a_namespace(leaf: str) -> None:
+    """The module imports, documents itself, and fleece has no __init__ file."""
+    import fleece
+
+    module = importlib.import_module(leaf)
+
+    assert module.__doc__
+    assert fleece.__file__ is None
+
+
+@pytest.mark.parametrize("leaf", ["fleece.handlers", "fleece.httperror"])
+def test_importing_the_leaf_loads_no_framework_and_no_event_loop(leaf: str) -> None:
+    """Standard library only, and asyncio waits for the first ASGI event."""
+    assert set() == HEAVY & modules_imported_by(leaf)
+
+
+def test_1x_connexion_path_says_what_to_install_when_fleece_connexion_is_absent() -> (
+    None
+):
+    """Without fleece-connexion the import fails with a one-line pip hint."""
+    script = (
+        "import sys\n"
+        "sys.modules['fleece.connexion'] = None\n"
+        "import fleece.handlers.connexion\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert completed.returncode == 1
+    last_line = completed.stderr.strip().splitlines()[-1]
+    assert last_line == (
+        "ModuleNotFoundError: fleece.handlers.connexion needs fleece-connexion: "
+        "pip install fleece-connexion"
+    )
+
+
+def test_1x_connexion_path_hands_out_fleece_connexions_names() -> None:
+    """call_api, call_proxy_api, get_connexion_app and FleeceApp, as in 1.x."""
+    connexion = pytest.importorskip("fleece.connexion")
+    from fleece.handlers.connexion import (
+        FleeceApp,
+        call_api,
+        call_proxy_api,
+        get_connexion_app,
+    )
+
+    assert call_api is connexion.call_api
+    assert call_proxy_api is connexion.call_proxy_api
+    assert get_connexion_app is connexion.get_connexion_app
+    assert FleeceApp.__module__ == "fleece.connexion._app"
