@@ -14,7 +14,8 @@ import binascii
 import enum
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, MutableMapping
+from itertools import chain
 from typing import Any
 from urllib.parse import quote, quote_plus, unquote, unquote_plus, urlencode
 
@@ -47,14 +48,103 @@ class EventError(ValueError):
 
 
 class Request:
-    """An HTTP request made from an event: its ASGI scope and its whole body."""
+    """An HTTP request made from an event, ready to be an ASGI scope or WSGI environ.
 
-    __slots__ = ("body", "kind", "scope")
+    ``headers`` are (lower-case name, value) pairs as the app should see them:
+    framing headers dropped, Content-Length (and a default Content-Type) set from
+    the decoded ``body``.
+    """
 
-    def __init__(self, kind: EventKind, scope: dict[str, Any], body: bytes) -> None:
+    __slots__ = (
+        "_scope",
+        "body",
+        "client",
+        "context",
+        "event",
+        "headers",
+        "kind",
+        "method",
+        "path",
+        "query_string",
+        "root_path",
+        "scheme",
+        "server",
+    )
+
+    def __init__(
+        self,
+        kind: EventKind | None,
+        event: Any,
+        method: str,
+        path: str,
+        root_path: str,
+        query_string: bytes,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        *,
+        scheme: str = "https",
+        server: tuple[str, int] = ("localhost", 443),
+        client: tuple[str, int] | None = None,
+    ) -> None:
         self.kind = kind
-        self.scope = scope
+        self.event = event
+        self.context: Any = None
+        self.method = method
+        self.path = path
+        self.root_path = root_path
+        self.query_string = query_string
+        self.headers = headers
         self.body = body
+        self.scheme = scheme
+        self.server = server
+        self.client = client
+        self._scope: MutableMapping[str, Any] | None = None
+
+    @property
+    def scope(self) -> MutableMapping[str, Any]:
+        """The request's ASGI scope (``aws.event``/``aws.context`` set), made once."""
+        if self._scope is None:
+            self._scope = {
+                "type": "http",
+                "asgi": {"version": "3.0", "spec_version": "2.4"},
+                "http_version": "1.1",
+                "method": self.method,
+                "scheme": self.scheme,
+                "path": self.path,
+                "root_path": self.root_path,
+                "query_string": self.query_string,
+                "headers": [
+                    (name.encode(), value.encode()) for name, value in self.headers
+                ],
+                "client": self.client,
+                "server": self.server,
+                "aws.event": self.event,
+                "aws.context": self.context,
+            }
+        return self._scope
+
+    @classmethod
+    def from_scope(cls, scope: MutableMapping[str, Any], body: bytes) -> Request:
+        """The request an ASGI scope describes (its headers read as UTF-8)."""
+        request = cls(
+            None,
+            scope.get("aws.event"),
+            scope["method"],
+            scope["path"],
+            scope.get("root_path", ""),
+            scope["query_string"],
+            [
+                (name.decode("latin-1"), value.decode("utf-8", "surrogateescape"))
+                for name, value in scope["headers"]
+            ],
+            body,
+            scheme=scope.get("scheme", "http"),
+            server=scope.get("server") or ("localhost", 80),
+            client=scope.get("client"),
+        )
+        request.context = scope.get("aws.context")
+        request._scope = scope
+        return request
 
 
 class Response:
@@ -114,6 +204,7 @@ _SLASHES = re.compile(r"//+")
 _TCHARS = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
 _MEDIA_TYPE = re.compile(rf"[ \t]*{_TCHARS}/{_TCHARS}[ \t]*(;.*)?", re.DOTALL)
 _PLAIN = re.compile(r"[\w.~-]*", re.ASCII)
+_PLAIN_QUERY = re.compile(r"[\w.~!$&'()*+,/:;=?@%-]*", re.ASCII)
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 # Hop-by-hop and framing headers describe how the client sent the body, not the body
 # the event hands over whole; Content-Length is recomputed from the decoded body.
@@ -249,37 +340,44 @@ def _method(value: Any) -> str:
 
 
 def _pairs(multi: Any, single: Any, what: str, *, lower: bool) -> list[tuple[str, str]]:
-    """Flatten multi-value and single-value maps; the multi-value entries win."""
+    """Flatten multi-value and single-value maps; the multi-value entries win.
+
+    A name or value that is not a string is left for the caller to trip over (a
+    TypeError or AttributeError, which :func:`request_from_event` turns into a 400):
+    checking each one here would cost every well-formed event.
+    """
+    if single and not isinstance(single, dict):
+        raise EventError(f"{what}s must be an object")
+    if not multi:
+        if not single:
+            return []
+        if lower:
+            return [
+                (name.lower(), value)
+                for name, value in single.items()
+                if value is not None
+            ]
+        return [(name, value) for name, value in single.items() if value is not None]
+    if not isinstance(multi, dict):
+        raise EventError(f"multi-value {what}s must be an object")
     pairs: list[tuple[str, str]] = []
-    complete = False
-    if multi:
-        if not isinstance(multi, dict):
-            raise EventError(f"multi-value {what}s must be an object")
-        complete = True
-        for name, values in multi.items():
-            if type(values) is not list:
-                if values is not None:
-                    raise EventError(f"multi-value {what} {name!r} must be a list")
-                complete = False
-                continue
+    complete = True
+    for name, values in multi.items():
+        if type(values) is list:
             key = name.lower() if lower else name
             for value in values:
-                if type(value) is not str:
-                    raise EventError(f"{what} {name!r} must be a string")
                 pairs.append((key, value))
-    if single:
-        if not isinstance(single, dict):
-            raise EventError(f"{what}s must be an object")
-        if complete and single.keys() <= multi.keys():
-            # API Gateway repeats every name in both maps: nothing left to add.
-            return pairs
-        seen = {key for key, _ in pairs}
-        for name, value in single.items():
-            key = name.lower() if lower else name
-            if key in seen or value is None:
-                continue
-            if type(value) is not str:
-                raise EventError(f"{what} {name!r} must be a string")
+        elif values is None:
+            complete = False
+        else:
+            raise EventError(f"multi-value {what} {name!r} must be a list")
+    if not single or (complete and single.keys() <= multi.keys()):
+        # API Gateway repeats every name in both maps: nothing left to add.
+        return pairs
+    seen = {key for key, _ in pairs}
+    for name, value in single.items():
+        key = name.lower() if lower else name
+        if key not in seen and value is not None:
             pairs.append((key, value))
     return pairs
 
@@ -306,7 +404,8 @@ def _body(event: Mapping[str, Any]) -> bytes:
     return _utf8(body, "'body'")
 
 
-def _scope(
+def _request(
+    kind: EventKind,
     event: Mapping[str, Any],
     method: str,
     path: str,
@@ -315,14 +414,15 @@ def _scope(
     headers: list[tuple[str, str]],
     body: bytes,
     client_ip: Any,
-) -> dict[str, Any]:
+) -> Request:
     if not path.startswith("/"):
         path = "/" + path
     elif "//" in path:
         # As web servers do (nginx's merge_slashes): "//items" is "/items", never a
         # scheme-relative URL naming a host "items".
         path = _SLASHES.sub("/", path)
-    _utf8(path, "the path")
+    if not path.isascii():
+        _utf8(path, "the path")
     # Each name's first value, for the few headers read here.
     first = dict(reversed(headers))
     scheme = first.get("x-forwarded-proto", "https").lower()
@@ -336,14 +436,11 @@ def _scope(
     host, host_port = host_match.group(1), host_match.group(2) or ""
     port_text = first.get("x-forwarded-port") or host_port
     port = int(port_text) if _PORT.fullmatch(port_text) else 0
-    try:
-        asgi_headers = [
-            (name.encode(), value.encode())
-            for name, value in headers
-            if name not in _DROPPED_HEADERS
-        ]
-    except UnicodeEncodeError:
-        raise EventError("a header is not valid Unicode text") from None
+    text = "".join(chain.from_iterable(headers))
+    if not text.isascii():
+        _utf8(text, "a header")
+    if not _DROPPED_HEADERS.isdisjoint(first):
+        headers = [pair for pair in headers if pair[0] not in _DROPPED_HEADERS]
     content_type = first.get("content-type")
     if content_type is not None and not _MEDIA_TYPE.fullmatch(content_type):
         # connexion splits it on "/" and fails with a 500 otherwise.
@@ -351,26 +448,24 @@ def _scope(
             f"the Content-Type {content_type[:60]!r} is not a type/subtype media type"
         )
     if body or method in _BODY_METHODS:
-        asgi_headers.append((b"content-length", str(len(body)).encode()))
+        headers.append(("content-length", str(len(body))))
         if body and content_type is None:
             # As fleece 1.x did: a body sent without a type is taken as JSON, so
             # it is validated as such instead of reaching the operation unchecked.
-            asgi_headers.append((b"content-type", b"application/json"))
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0", "spec_version": "2.4"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": scheme,
-        "path": path,
-        "root_path": root_path,
-        "query_string": query_string,
-        "headers": asgi_headers,
-        "client": (client_ip, 0) if isinstance(client_ip, str) and client_ip else None,
-        "server": (host, port or (443 if scheme == "https" else 80)),
-        "aws.event": event,
-        "aws.context": None,
-    }
+            headers.append(("content-type", "application/json"))
+    return Request(
+        kind,
+        event,
+        method,
+        path,
+        root_path,
+        query_string,
+        headers,
+        body,
+        scheme=scheme,
+        server=(host, port or (443 if scheme == "https" else 80)),
+        client=(client_ip, 0) if isinstance(client_ip, str) and client_ip else None,
+    )
 
 
 def _query_string(pairs: list[tuple[str, str]]) -> bytes:
@@ -422,20 +517,16 @@ def _rest_v1(kind: EventKind, event: Mapping[str, Any]) -> Request:
             path = root_path + path
         elif not (path == root_path or path.startswith(root_path + "/")):
             root_path = ""
-    body = _body(event)
-    return Request(
+    return _request(
         kind,
-        _scope(
-            event,
-            method,
-            path,
-            root_path,
-            _query_string(query),
-            headers,
-            body,
-            identity.get("sourceIp"),
-        ),
-        body,
+        event,
+        method,
+        path,
+        root_path,
+        _query_string(query),
+        headers,
+        _body(event),
+        identity.get("sourceIp"),
     )
 
 
@@ -453,7 +544,12 @@ def _payload_v2(kind: EventKind, event: Mapping[str, Any]) -> Request:
             # A named stage prefixes rawPath; routing happens below it.
             root_path = prefix
     raw_query = _field(event, "rawQueryString", str) or ""
-    query_string = quote(raw_query, safe=_QUERY_SAFE).encode("ascii")
+    # Already percent-encoded by the integration; quote only what a client left raw.
+    query_string = (
+        raw_query
+        if _PLAIN_QUERY.fullmatch(raw_query)
+        else quote(raw_query, safe=_QUERY_SAFE)
+    ).encode("ascii")
     headers = _pairs(None, _field(event, "headers", dict), "header", lower=True)
     cookies = _field(event, "cookies", list)
     if cookies:
@@ -461,7 +557,8 @@ def _payload_v2(kind: EventKind, event: Mapping[str, Any]) -> Request:
         headers = [(k, v) for k, v in headers if k != "cookie"]
         headers.append(("cookie", "; ".join(texts)))
     body = _body(event)
-    scope = _scope(
+    return _request(
+        kind,
         event,
         method,
         path,
@@ -471,7 +568,6 @@ def _payload_v2(kind: EventKind, event: Mapping[str, Any]) -> Request:
         body,
         http.get("sourceIp"),
     )
-    return Request(kind, scope, body)
 
 
 def _alb(kind: EventKind, event: Mapping[str, Any]) -> Request:
@@ -484,10 +580,9 @@ def _alb(kind: EventKind, event: Mapping[str, Any]) -> Request:
     client_ip = forwarded.rsplit(",", 1)[-1].strip()
     path = unquote(_field(event, "path", str) or "/")
     body = _body(event)
-    scope = _scope(
-        event, method, path, "", _query_string(query), headers, body, client_ip
+    return _request(
+        kind, event, method, path, "", _query_string(query), headers, body, client_ip
     )
-    return Request(kind, scope, body)
 
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
@@ -527,7 +622,8 @@ def _request_template(kind: EventKind, event: Mapping[str, Any]) -> Request:
         if _header_value(headers, "content-type") is None:
             headers.append(("content-type", "application/json"))
     identity = _field(context, "identity", dict) or {}
-    scope = _scope(
+    return _request(
+        kind,
         event,
         method,
         path,
@@ -537,7 +633,6 @@ def _request_template(kind: EventKind, event: Mapping[str, Any]) -> Request:
         body,
         identity.get("sourceIp"),
     )
-    return Request(kind, scope, body)
 
 
 def _template_query(query: Any) -> bytes:
@@ -618,6 +713,25 @@ def _encode_body(response: Response) -> tuple[str, bool]:
             return base64.b64encode(body).decode(), True
         if name == "content-type":
             content_type = value
+    text = _TEXT_CONTENT.get(content_type)
+    if text is None:
+        text = _is_text(content_type)
+        if len(_TEXT_CONTENT) < _TEXT_CONTENT_LIMIT:
+            _TEXT_CONTENT[content_type] = text
+    if text:
+        try:
+            return body.decode(), False
+        except UnicodeDecodeError:
+            pass
+    return base64.b64encode(body).decode(), True
+
+
+_TEXT_CONTENT: dict[str, bool] = {}
+"""Whether a Content-Type is UTF-8 text, by its value (an app sends few)."""
+_TEXT_CONTENT_LIMIT = 256
+
+
+def _is_text(content_type: str) -> bool:
     media_type, _, parameters = content_type.partition(";")
     media_type = media_type.strip().lower()
     text = (
@@ -626,12 +740,7 @@ def _encode_body(response: Response) -> tuple[str, bool]:
         or media_type.endswith(("+json", "+xml"))
     )
     charset = _CHARSET.search(parameters)
-    if text and (charset is None or charset.group(1).lower() in _TEXT_CHARSETS):
-        try:
-            return body.decode(), False
-        except UnicodeDecodeError:
-            pass
-    return base64.b64encode(body).decode(), True
+    return text and (charset is None or charset.group(1).lower() in _TEXT_CHARSETS)
 
 
 def answer_for(kind: EventKind | None, response: Response) -> dict[str, Any]:
@@ -649,7 +758,7 @@ def answer_for(kind: EventKind | None, response: Response) -> dict[str, Any]:
     body, is_base64 = _encode_body(response)
     answer: dict[str, Any] = {"statusCode": response.status}
     if kind in (EventKind.HTTP_API_V2, EventKind.FUNCTION_URL):
-        headers = HeaderDict()
+        headers: dict[str, str] = {}
         cookies = []
         for name, value in response.headers:
             if name == "set-cookie":
@@ -658,12 +767,15 @@ def answer_for(kind: EventKind | None, response: Response) -> dict[str, Any]:
                 headers[name] = f"{headers[name]},{value}"
             else:
                 headers[name] = value
-        answer["headers"] = headers
+        answer["headers"] = HeaderDict(headers)
         answer["cookies"] = cookies
     else:
-        multi: dict[str, list[str]] = HeaderDict()
+        multi: dict[str, list[str]] = {}
         for name, value in response.headers:
-            multi.setdefault(name, []).append(value)
+            if name in multi:
+                multi[name].append(value)
+            else:
+                multi[name] = [value]
         if kind is EventKind.ALB:
             # One value per name: repeated headers are joined, except cookies,
             # which commas cannot join (enable multi-value headers to keep them all).
@@ -674,9 +786,9 @@ def answer_for(kind: EventKind | None, response: Response) -> dict[str, Any]:
             )
         else:
             answer["headers"] = HeaderDict(
-                (name, values[-1]) for name, values in multi.items()
+                {name: values[-1] for name, values in multi.items()}
             )
-            answer["multiValueHeaders"] = multi
+            answer["multiValueHeaders"] = HeaderDict(multi)
             if kind is EventKind.ALB_MULTI_VALUE:
                 answer["statusDescription"] = _status_line(response.status)
     answer["body"] = body

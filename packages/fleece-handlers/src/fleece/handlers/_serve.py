@@ -46,7 +46,8 @@ def serve_event(
         event: the Lambda event.
         logger: where rejected events and oversized responses are reported.
         proxy: answer request-template events with a proxy response dict too.
-        context: the Lambda context, put in the scope as ``aws.context``.
+        context: the Lambda context (``aws.context`` in the scope, ``lambda.context``
+            in the environ).
 
     Returns:
         The integration's response dict (a 400 one for a malformed event, a 502
@@ -66,14 +67,14 @@ def serve_event(
             # Only a proxy integration expects a response dict back.
             raise HTTPError(400, str(error)) from None
         return answer_for(kind, problem(400, str(error)))
-    request.scope["aws.context"] = context
+    request.context = context
     try:
         response = run(request)
     except Exception:
         logger.exception(
             "unhandled exception serving %s %s",
-            request.scope["method"],
-            request.scope["path"],
+            request.method,
+            request.path,
         )
         response = problem(500, INTERNAL_ERROR)
     if request.kind is EventKind.REQUEST_TEMPLATE and not proxy:
@@ -104,8 +105,8 @@ def _report_too_large(request: Request, logger: Logger) -> None:
     logger.error(
         "response to %s %s is over AWS Lambda's %d-byte limit once encoded; "
         "answered 502 instead (stream it from S3 or a presigned URL)",
-        request.scope["method"],
-        request.scope["path"],
+        request.method,
+        request.path,
         LAMBDA_RESPONSE_LIMIT,
     )
 

@@ -1,4 +1,4 @@
-"""Run a WSGI app on one request: the environ from its scope, the whole response back.
+"""Run a WSGI app on one request: the environ from the request, the whole response back.
 
 A Lambda invocation serves one request at a time, so the app is called inline, on the
 caller's thread, with no ASGI bridge or worker thread in between.
@@ -8,75 +8,93 @@ from __future__ import annotations
 
 import io
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, MutableMapping
 from typing import Any
 
-from fleece.handlers._events import LAMBDA_RESPONSE_LIMIT, Response
+from fleece.handlers._events import LAMBDA_RESPONSE_LIMIT, Request, Response
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def environ_from_scope(scope: Mapping[str, Any], body: bytes) -> dict[str, Any]:
-    """The WSGI environ of an ASGI request (PEP 3333: text as latin-1 code points).
+def environ_for(request: Request) -> dict[str, Any]:
+    """The WSGI environ of a request (PEP 3333: text as latin-1 code points).
+
+    Args:
+        request: the request.
+
+    Returns:
+        The environ, with the event and context as ``lambda.event`` and
+        ``lambda.context`` (as in fleece 1.x), and ``asgi.scope`` when the request
+        came as an ASGI scope.
+    """
+    root_path = request.root_path
+    path = request.path
+    if root_path and path.startswith(root_path):
+        path = path[len(root_path) :]
+    server_name, server_port = request.server
+    environ: dict[str, Any] = {
+        "lambda.event": request.event,
+        "lambda.context": request.context,
+        "REQUEST_METHOD": request.method,
+        "SCRIPT_NAME": root_path if root_path.isascii() else _latin1(root_path),
+        "PATH_INFO": path if path.isascii() else _latin1(path),
+        "QUERY_STRING": request.query_string.decode("ascii"),
+        "SERVER_NAME": server_name,
+        "SERVER_PORT": str(server_port),
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": request.scheme,
+        "wsgi.input": io.BytesIO(request.body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+    if request.client:
+        environ["REMOTE_ADDR"], port = request.client
+        environ["REMOTE_PORT"] = str(port)
+    keys = _ENVIRON_KEYS
+    for name, value in request.headers:
+        key = keys.get(name) or _environ_key(name)
+        if not value.isascii():
+            value = _latin1(value)
+        environ[key] = f"{environ[key]},{value}" if key in environ else value
+    return environ
+
+
+def environ_from_scope(scope: MutableMapping[str, Any], body: bytes) -> dict[str, Any]:
+    """The WSGI environ of an ASGI request, ``asgi.scope`` included.
 
     Args:
         scope: the request's ASGI scope.
         body: the whole request body.
 
     Returns:
-        The environ; ``asgi.scope`` holds the scope, so ``aws.event`` and
-        ``aws.context`` stay reachable (``lambda.event`` too, as in fleece 1.x).
+        The environ.
     """
-    root_path: str = scope.get("root_path", "")
-    path: str = scope["path"]
-    if root_path and path.startswith(root_path):
-        path = path[len(root_path) :]
-    server_name, server_port = scope.get("server") or ("localhost", 80)
-    environ: dict[str, Any] = {
-        "asgi.scope": scope,
-        "lambda.event": scope.get("aws.event"),
-        "lambda.context": scope.get("aws.context"),
-        "REQUEST_METHOD": scope["method"],
-        "SCRIPT_NAME": root_path.encode().decode("latin-1"),
-        "PATH_INFO": path.encode().decode("latin-1"),
-        "QUERY_STRING": scope["query_string"].decode("ascii"),
-        "SERVER_NAME": server_name,
-        "SERVER_PORT": str(server_port),
-        "SERVER_PROTOCOL": f"HTTP/{scope.get('http_version', '1.1')}",
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": scope.get("scheme", "http"),
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-    }
-    client = scope.get("client")
-    if client:
-        environ["REMOTE_ADDR"], port = client
-        environ["REMOTE_PORT"] = str(port)
-    keys = _ENVIRON_KEYS
-    for raw_name, raw_value in scope["headers"]:
-        key = keys.get(raw_name)
-        if key is None:
-            key = _environ_key(raw_name)
-        value = raw_value.decode("latin-1")
-        environ[key] = f"{environ[key]},{value}" if key in environ else value
+    environ = environ_for(Request.from_scope(scope, body))
+    environ["asgi.scope"] = scope
     return environ
 
 
-_ENVIRON_KEYS: dict[bytes, str] = {
-    b"content-length": "CONTENT_LENGTH",
-    b"content-type": "CONTENT_TYPE",
+def _latin1(text: str) -> str:
+    # PEP 3333 carries bytes as latin-1 code points; surrogateescape gives back
+    # bytes that arrived as undecodable.
+    return text.encode("utf-8", "surrogateescape").decode("latin-1")
+
+
+_ENVIRON_KEYS: dict[str, str] = {
+    "content-length": "CONTENT_LENGTH",
+    "content-type": "CONTENT_TYPE",
 }
 """Environ keys by header name, learnt as names are seen (clients send few)."""
 _KNOWN_NAMES_LIMIT = 512
 
 
-def _environ_key(raw_name: bytes) -> str:
-    key = "HTTP_" + raw_name.decode("latin-1").upper().replace("-", "_")
+def _environ_key(name: str) -> str:
+    key = "HTTP_" + name.upper().replace("-", "_")
     if len(_ENVIRON_KEYS) < _KNOWN_NAMES_LIMIT:
-        _ENVIRON_KEYS[raw_name] = key
+        _ENVIRON_KEYS[name] = key
     return key
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from fleece.handlers._events import Request, Response
 from fleece.handlers._logging import DEFAULT_LOGGER, Logger
 from fleece.handlers._serve import serve_event
-from fleece.handlers._wsgi import WSGIApp, call_wsgi, environ_from_scope
+from fleece.handlers._wsgi import WSGIApp, call_wsgi, environ_for
 
 __all__ = ["WSGIApp", "WSGIHandler", "wsgi_handler"]
 
@@ -50,7 +50,7 @@ class WSGIHandler:
         return serve_event(self._run, event, self.logger, context=context)
 
     def _run(self, request: Request) -> Response:
-        return call_wsgi(self.app, environ_from_scope(request.scope, request.body))
+        return call_wsgi(self.app, environ_for(request))
 
 
 def wsgi_handler(
