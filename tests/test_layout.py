@@ -18,6 +18,7 @@ EXPECTED = {
     "fleece-requests",
     "fleece-xray",
     "fleece-connexion",
+    "fleece-handlers",
     "fleece-cli",
     "fleece-testing",
 }
@@ -38,7 +39,7 @@ def _pins(requirements: list[str]) -> dict[str, str]:
 
 
 def test_every_distribution_of_the_product_is_there():
-    """packages/ holds exactly the meta-package and the seven libraries."""
+    """packages/ holds exactly the meta-package and the eight libraries."""
     assert set(DISTS) == EXPECTED
 
 
@@ -115,8 +116,11 @@ def test_meta_package_pins_the_core_libraries_and_offers_extras():
         "fleece-xray": "2.0.0",
     }
     assert _pins(extras["connexion"]) == {"fleece-connexion": "2.0.0"}
+    assert _pins(extras["handlers"]) == {"fleece-handlers": "2.0.0"}
     assert _pins(extras["cli"]) == {"fleece-cli": "2.0.0"}
-    assert {"fleece-connexion", "fleece-cli"} <= set(_pins(extras["all"]))
+    assert {"fleece-connexion", "fleece-handlers", "fleece-cli"} <= set(
+        _pins(extras["all"])
+    )
     assert not (PACKAGES / META / "src").exists()
 
 
