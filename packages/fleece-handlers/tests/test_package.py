@@ -23,7 +23,13 @@ HEAVY = {
 
 
 @pytest.mark.parametrize(
-    "leaf", ["fleece.handlers", "fleece.handlers.wsgi", "fleece.handlers.asgi"]
+    "leaf",
+    [
+        "fleece.handlers",
+        "fleece.handlers.wsgi",
+        "fleece.handlers.asgi",
+        "fleece.httperror",
+    ],
 )
 def test_leaf_imports_documented_and_fleece_stays_a_namespace(leaf: str) -> None:
     """The module imports, documents itself, and fleece has no __init__ file."""
@@ -64,19 +70,3 @@ def test_1x_connexion_path_says_what_to_install_when_fleece_connexion_is_absent(
         "ModuleNotFoundError: fleece.handlers.connexion needs fleece-connexion: "
         "pip install fleece-connexion"
     )
-
-
-def test_1x_connexion_path_hands_out_fleece_connexions_names() -> None:
-    """call_api, call_proxy_api, get_connexion_app and FleeceApp, as in 1.x."""
-    connexion = pytest.importorskip("fleece.connexion")
-    from fleece.handlers.connexion import (
-        FleeceApp,
-        call_api,
-        call_proxy_api,
-        get_connexion_app,
-    )
-
-    assert call_api is connexion.call_api
-    assert call_proxy_api is connexion.call_proxy_api
-    assert get_connexion_app is connexion.get_connexion_app
-    assert FleeceApp.__module__ == "fleece.connexion._app"
