@@ -32,34 +32,47 @@ def environ_for(request: Request) -> dict[str, Any]:
     if root_path and path.startswith(root_path):
         path = path[len(root_path) :]
     server_name, server_port = request.server
-    environ: dict[str, Any] = {
-        "lambda.event": request.event,
-        "lambda.context": request.context,
-        "REQUEST_METHOD": request.method,
-        "SCRIPT_NAME": root_path if root_path.isascii() else _latin1(root_path),
-        "PATH_INFO": path if path.isascii() else _latin1(path),
-        "QUERY_STRING": request.query_string.decode("ascii"),
-        "SERVER_NAME": server_name,
-        "SERVER_PORT": str(server_port),
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": request.scheme,
-        "wsgi.input": io.BytesIO(request.body),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-    }
+    environ = _CONSTANT_ENVIRON.copy()
+    environ["lambda.event"] = request.event
+    environ["lambda.context"] = request.context
+    environ["REQUEST_METHOD"] = request.method
+    environ["SCRIPT_NAME"] = root_path if root_path.isascii() else _latin1(root_path)
+    environ["PATH_INFO"] = path if path.isascii() else _latin1(path)
+    environ["QUERY_STRING"] = request.query_string.decode("ascii")
+    environ["SERVER_NAME"] = server_name
+    environ["SERVER_PORT"] = str(server_port)
+    environ["wsgi.url_scheme"] = request.scheme
+    environ["wsgi.input"] = io.BytesIO(request.body)
+    environ["wsgi.errors"] = sys.stderr
     if request.client:
         environ["REMOTE_ADDR"], port = request.client
         environ["REMOTE_PORT"] = str(port)
-    keys = _ENVIRON_KEYS
-    for name, value in request.headers:
-        key = keys.get(name) or _environ_key(name)
-        if not value.isascii():
-            value = _latin1(value)
-        environ[key] = f"{environ[key]},{value}" if key in environ else value
+    headers = request.headers
+    if headers:
+        count = len(environ)
+        names, values = zip(*headers, strict=True)
+        environ.update(zip(map(_ENVIRON_KEYS.__getitem__, names), values))
+        if len(environ) - count != len(headers) or not request.ascii_headers:
+            # A repeated name (joined with commas, as HTTP allows) or text beyond
+            # ASCII (given as latin-1 code points): the slow way.
+            for key in map(_ENVIRON_KEYS.__getitem__, names):
+                environ.pop(key, None)
+            for name, value in headers:
+                key = _ENVIRON_KEYS[name]
+                if not value.isascii():
+                    value = _latin1(value)
+                environ[key] = f"{environ[key]},{value}" if key in environ else value
     return environ
+
+
+_CONSTANT_ENVIRON: dict[str, Any] = {
+    "SERVER_PROTOCOL": "HTTP/1.1",
+    "wsgi.version": (1, 0),
+    "wsgi.multithread": False,
+    "wsgi.multiprocess": True,
+    "wsgi.run_once": False,
+}
+"""What every environ holds, copied into each."""
 
 
 def environ_from_scope(scope: MutableMapping[str, Any], body: bytes) -> dict[str, Any]:
@@ -83,19 +96,20 @@ def _latin1(text: str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("latin-1")
 
 
-_ENVIRON_KEYS: dict[str, str] = {
-    "content-length": "CONTENT_LENGTH",
-    "content-type": "CONTENT_TYPE",
-}
-"""Environ keys by header name, learnt as names are seen (clients send few)."""
+class _EnvironKeys(dict[str, str]):
+    """Environ keys by header name, learnt as names are seen (clients send few)."""
+
+    def __missing__(self, name: str) -> str:
+        key = "HTTP_" + name.upper().replace("-", "_")
+        if len(self) < _KNOWN_NAMES_LIMIT:
+            self[name] = key
+        return key
+
+
 _KNOWN_NAMES_LIMIT = 512
-
-
-def _environ_key(name: str) -> str:
-    key = "HTTP_" + name.upper().replace("-", "_")
-    if len(_ENVIRON_KEYS) < _KNOWN_NAMES_LIMIT:
-        _ENVIRON_KEYS[name] = key
-    return key
+_ENVIRON_KEYS = _EnvironKeys(
+    {"content-length": "CONTENT_LENGTH", "content-type": "CONTENT_TYPE"}
+)
 
 
 def call_wsgi(
@@ -123,13 +137,13 @@ def call_wsgi(
         return written.append
 
     result = app(environ, start_response)
-    size = sum(len(chunk) for chunk in written)
+    size = sum(map(len, written))
     try:
         for chunk in result:
+            written.append(chunk)
             size += len(chunk)
             if limit is not None and size > limit:
                 break
-            written.append(chunk)
     finally:
         close = getattr(result, "close", None)
         if close is not None:
@@ -137,12 +151,10 @@ def call_wsgi(
     if not started:
         raise RuntimeError("the WSGI app returned without calling start_response")
     status, headers = started
-    response = Response(
-        int(status.split(" ", 1)[0]),
-        [(name.strip().lower(), value.strip()) for name, value in headers],
-        b"",
-        too_large=limit is not None and size > limit,
-    )
-    if not response.too_large:
-        response.body = b"".join(written)
-    return response
+    if limit is not None and size > limit:
+        return Response(int(status[:3]), _lower_names(headers), b"", too_large=True)
+    return Response(int(status[:3]), _lower_names(headers), b"".join(written))
+
+
+def _lower_names(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [(name.lower(), value) for name, value in headers]
