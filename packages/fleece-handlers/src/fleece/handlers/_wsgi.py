@@ -51,7 +51,7 @@ def environ_for(request: Request) -> dict[str, Any]:
     if headers:
         count = len(environ)
         names, values = zip(*headers, strict=True)
-        environ.update(zip(map(_ENVIRON_KEYS.__getitem__, names), values))
+        environ.update(zip(map(_ENVIRON_KEYS.__getitem__, names), values, strict=True))
         if len(environ) - count != len(headers) or not request.ascii_headers:
             # A repeated name (joined with commas, as HTTP allows) or text beyond
             # ASCII (given as latin-1 code points): the slow way.
