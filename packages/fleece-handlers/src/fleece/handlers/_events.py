@@ -82,7 +82,6 @@ class Request:
         query_string: bytes,
         headers: list[tuple[str, str]],
         body: bytes,
-        *,
         scheme: str = "https",
         server: tuple[str, int] = ("localhost", 443),
         client: tuple[str, int] | None = None,
@@ -443,11 +442,10 @@ def _request(
     if scheme not in ("http", "https"):
         scheme = "https"
     host_header = first.get("host") or "localhost"
-    host_match = _HOST.fullmatch(host_header)
-    if host_match is None:
-        # Checked here so that no app or error handler has to parse it later.
-        raise EventError(f"the Host header {host_header[:60]!r} is not a host name")
-    host, host_port = host_match.group(1), host_match.group(2) or ""
+    known = _KNOWN_HOSTS.get(host_header)
+    if known is None:
+        known = _host_and_port(host_header)
+    host, host_port = known
     port_text = first.get("x-forwarded-port") or host_port
     port = int(port_text) if _PORT.fullmatch(port_text) else 0
     if not _DROPPED_HEADERS.isdisjoint(first):
@@ -473,13 +471,33 @@ def _request(
         query_string,
         headers,
         body,
-        scheme=scheme,
-        server=(host, port or (443 if scheme == "https" else 80)),
-        client=(client_ip, 0) if isinstance(client_ip, str) and client_ip else None,
+        scheme,
+        (host, port or (443 if scheme == "https" else 80)),
+        (client_ip, 0) if isinstance(client_ip, str) and client_ip else None,
     )
     if not request.ascii_headers:
         _utf8("".join(chain.from_iterable(headers)), "a header")
     return request
+
+
+_KNOWN_HOSTS: dict[str, tuple[str, str]] = {}
+"""Host headers already checked, split into host and port (a function sees few)."""
+_KNOWN_HOSTS_LIMIT = 64
+
+
+def _host_and_port(host_header: str) -> tuple[str, str]:
+    match = _HOST.fullmatch(host_header)
+    if match is None:
+        # Checked here so that no app or error handler has to parse it later.
+        raise EventError(f"the Host header {host_header[:60]!r} is not a host name")
+    known = (match.group(1), match.group(2) or "")
+    if len(_KNOWN_HOSTS) < _KNOWN_HOSTS_LIMIT:
+        _KNOWN_HOSTS[host_header] = known
+    return known
+
+
+def _unquote(path: str) -> str:
+    return unquote(path) if "%" in path else path
 
 
 def _query_string(pairs: list[tuple[str, str]]) -> bytes:
@@ -518,7 +536,7 @@ def _rest_v1(kind: EventKind, event: Mapping[str, Any]) -> Request:
     headers, query = _headers_and_query(event)
     context = event.get("requestContext") or {}
     identity = _field(context, "identity", dict) or {}
-    path = unquote(_field(event, "path", str) or "/")
+    path = _unquote(_field(event, "path", str) or "/")
     root_path = ""
     host = _header_value(headers, "host") or ""
     stage = _field(context, "stage", str)
@@ -549,7 +567,7 @@ def _payload_v2(kind: EventKind, event: Mapping[str, Any]) -> Request:
     http = _field(context, "http", dict) or {}
     method = _method(http.get("method"))
     raw_path = _field(event, "rawPath", str) or _field(http, "path", str) or "/"
-    path = unquote(raw_path)
+    path = _unquote(raw_path)
     root_path = ""
     stage = _field(context, "stage", str)
     if stage and stage != "$default":
@@ -592,7 +610,7 @@ def _alb(kind: EventKind, event: Mapping[str, Any]) -> Request:
     forwarded = _header_value(headers, "x-forwarded-for") or ""
     # ALB appends the address it saw to X-Forwarded-For; earlier ones are hearsay.
     client_ip = forwarded.rsplit(",", 1)[-1].strip()
-    path = unquote(_field(event, "path", str) or "/")
+    path = _unquote(_field(event, "path", str) or "/")
     body = _body(event)
     return _request(
         kind, event, method, path, "", _query_string(query), headers, body, client_ip
