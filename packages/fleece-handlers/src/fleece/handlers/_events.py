@@ -563,28 +563,37 @@ def _rest_v1(kind: EventKind, event: Mapping[str, Any]) -> Request:
 
 
 def _payload_v2(kind: EventKind, event: Mapping[str, Any]) -> Request:
+    # Fields of the expected type are read directly; `_field` explains the others.
     context = event["requestContext"]
-    http = _field(context, "http", dict) or {}
+    http = context.get("http")
+    if type(http) is not dict:
+        http = _field(context, "http", dict) or {}
     method = _method(http.get("method"))
-    raw_path = _field(event, "rawPath", str) or _field(http, "path", str) or "/"
+    raw_path = event.get("rawPath")
+    if type(raw_path) is not str or not raw_path:
+        raw_path = _field(event, "rawPath", str) or _field(http, "path", str) or "/"
     path = _unquote(raw_path)
     root_path = ""
-    stage = _field(context, "stage", str)
+    stage = context.get("stage")
     if stage and stage != "$default":
+        stage = _text(stage, "'stage'")
         prefix = "/" + stage
         if path == prefix or path.startswith(prefix + "/"):
             # A named stage prefixes rawPath; routing happens below it.
             root_path = prefix
-    raw_query = _field(event, "rawQueryString", str) or ""
+    raw_query = event.get("rawQueryString") or ""
+    if type(raw_query) is not str:
+        raw_query = _field(event, "rawQueryString", str)
     # Already percent-encoded by the integration; quote only what a client left raw.
     query_string = (
         raw_query
         if _PLAIN_QUERY.fullmatch(raw_query)
         else quote(raw_query, safe=_QUERY_SAFE)
     ).encode("ascii")
-    headers = _pairs(None, _field(event, "headers", dict), "header", lower=True)
-    cookies = _field(event, "cookies", list)
+    headers = _pairs(None, event.get("headers"), "header", lower=True)
+    cookies = event.get("cookies")
     if cookies:
+        cookies = _field(event, "cookies", list)
         texts = [_text(cookie, "a cookie") for cookie in cookies]
         headers = [(k, v) for k, v in headers if k != "cookie"]
         headers.append(("cookie", "; ".join(texts)))
