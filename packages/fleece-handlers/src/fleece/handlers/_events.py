@@ -798,7 +798,24 @@ def answer_for(kind: EventKind | None, response: Response) -> dict[str, Any]:
     """
     body, is_base64 = _encode_body(response)
     answer: dict[str, Any] = {"statusCode": response.status}
-    if kind in (EventKind.HTTP_API_V2, EventKind.FUNCTION_URL):
+    single = dict(response.headers)
+    if len(single) == len(response.headers):
+        # No name repeats (the usual answer): every shape is a plain copy.
+        if kind in (EventKind.HTTP_API_V2, EventKind.FUNCTION_URL):
+            cookie = single.pop("set-cookie", None)
+            answer["headers"] = HeaderDict(single)
+            answer["cookies"] = [] if cookie is None else [cookie]
+        else:
+            answer["headers"] = HeaderDict(single)
+            if kind is EventKind.ALB:
+                answer["statusDescription"] = _status_line(response.status)
+            else:
+                answer["multiValueHeaders"] = HeaderDict(
+                    {name: [value] for name, value in single.items()}
+                )
+                if kind is EventKind.ALB_MULTI_VALUE:
+                    answer["statusDescription"] = _status_line(response.status)
+    elif kind in (EventKind.HTTP_API_V2, EventKind.FUNCTION_URL):
         headers: dict[str, str] = {}
         cookies = []
         for name, value in response.headers:
