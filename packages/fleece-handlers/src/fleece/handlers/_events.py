@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import binascii
 import enum
-import json
 import re
 from collections.abc import Iterable, Mapping, MutableMapping
 from itertools import chain
@@ -659,6 +658,8 @@ def _request_template(kind: EventKind, event: Mapping[str, Any]) -> Request:
     body = b""
     if method in _BODY_METHODS or payload not in (None, {}, ""):
         # The template embeds the body already parsed: send it on as JSON.
+        import json
+
         body = _utf8(json.dumps(payload), "'body'")
         if _header_value(headers, "content-type") is None:
             headers.append(("content-type", "application/json"))
@@ -730,6 +731,8 @@ def problem(status: int, detail: str) -> Response:
     Returns:
         The response.
     """
+    import json  # loaded by the first error, not on every cold start
+
     body = {
         "type": "about:blank",
         "title": reason_phrase(status),
@@ -882,6 +885,8 @@ def template_result(response: Response) -> Any:
 
 
 def _parsed_body(body: bytes) -> Any:
+    import json
+
     if not body:
         return None
     try:

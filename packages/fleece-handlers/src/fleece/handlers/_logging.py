@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import logging
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 
 class Logger(Protocol):
@@ -19,5 +18,19 @@ class Logger(Protocol):
         """Log ``msg`` at warning level."""
 
 
-DEFAULT_LOGGER: Logger = logging.getLogger("fleece.handlers")
+class _FleeceHandlersLogger:
+    """The stdlib ``fleece.handlers`` logger, with logging imported on first use.
+
+    Most events log nothing, so a function need not pay for importing logging.
+    """
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        import logging
+
+        return getattr(logging.getLogger("fleece.handlers"), name)
+
+
+DEFAULT_LOGGER = cast(Logger, _FleeceHandlersLogger())
 """Where a handler given no logger reports rejected events and app failures."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -98,6 +97,8 @@ def serve_event(
 
 def _fits(answer: dict[str, Any]) -> bool:
     # As the Lambda runtime serialises it (ASCII-only JSON).
+    import json
+
     return len(json.dumps(answer)) <= LAMBDA_RESPONSE_LIMIT
 
 
