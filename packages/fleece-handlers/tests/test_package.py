@@ -11,11 +11,10 @@ import pytest
 from fleece.testing import modules_imported_by
 
 HEAVY = {
-    # Loaded when first needed: the event loop by the first ASGI event, logging and
-    # json by the first error, http by the first reason phrase.
+    # Loaded when first needed: the event loop by the first ASGI event, logging by
+    # the first error, http by the first reason phrase.
     "asyncio",
     "logging",
-    "json",
     "http",
     "connexion",
     "fastapi",
