@@ -32,18 +32,24 @@ def environ_for(request: Request) -> dict[str, Any]:
     if root_path and path.startswith(root_path):
         path = path[len(root_path) :]
     server_name, server_port = request.server
-    environ = _CONSTANT_ENVIRON.copy()
-    environ["lambda.event"] = request.event
-    environ["lambda.context"] = request.context
-    environ["REQUEST_METHOD"] = request.method
-    environ["SCRIPT_NAME"] = root_path if root_path.isascii() else _latin1(root_path)
-    environ["PATH_INFO"] = path if path.isascii() else _latin1(path)
-    environ["QUERY_STRING"] = request.query_string.decode("ascii")
-    environ["SERVER_NAME"] = server_name
-    environ["SERVER_PORT"] = str(server_port)
-    environ["wsgi.url_scheme"] = request.scheme
-    environ["wsgi.input"] = io.BytesIO(request.body)
-    environ["wsgi.errors"] = sys.stderr
+    environ: dict[str, Any] = {
+        "lambda.event": request.event,
+        "lambda.context": request.context,
+        "REQUEST_METHOD": request.method,
+        "SCRIPT_NAME": root_path if root_path.isascii() else _latin1(root_path),
+        "PATH_INFO": path if path.isascii() else _latin1(path),
+        "QUERY_STRING": request.query_string.decode("ascii"),
+        "SERVER_NAME": server_name,
+        "SERVER_PORT": str(server_port),
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": request.scheme,
+        "wsgi.input": io.BytesIO(request.body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
     if request.client:
         environ["REMOTE_ADDR"], port = request.client
         environ["REMOTE_PORT"] = str(port)
@@ -63,16 +69,6 @@ def environ_for(request: Request) -> dict[str, Any]:
                     value = _latin1(value)
                 environ[key] = f"{environ[key]},{value}" if key in environ else value
     return environ
-
-
-_CONSTANT_ENVIRON: dict[str, Any] = {
-    "SERVER_PROTOCOL": "HTTP/1.1",
-    "wsgi.version": (1, 0),
-    "wsgi.multithread": False,
-    "wsgi.multiprocess": True,
-    "wsgi.run_once": False,
-}
-"""What every environ holds, copied into each."""
 
 
 def environ_from_scope(scope: MutableMapping[str, Any], body: bytes) -> dict[str, Any]:
