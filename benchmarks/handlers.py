@@ -9,6 +9,8 @@ Run with ``uv run --group bench python benchmarks/handlers.py``. Measures, in on
 - the same events on one FastAPI app: ``ASGIHandler(app)`` vs
   ``Mangum(app, lifespan="off")``, Mangum's fastest setting (its default re-runs the
   lifespan on every event; fleece runs it once per process);
+- the Python bytecode instructions each executes per event, the app's included: a
+  count that a busy machine does not blur;
 - ``import fleece.handlers`` (with the handlers' modules) vs ``import apig_wsgi`` and
   ``import mangum``, in fresh interpreters.
 
@@ -126,6 +128,33 @@ def per_call(function: Callable[[], Any]) -> float:
     return (time.thread_time() - start) / CALLS
 
 
+def bytecodes(function: Callable[[], Any]) -> int:
+    """Python bytecode instructions one call executes, in every frame it runs.
+
+    A count, not a time: the same on a quiet machine and a busy one, so it shows a
+    difference of a few percent that timing noise hides (C-level work such as base64
+    or dict building is not in it).
+    """
+    executed = 0
+
+    def trace(frame: Any, event: str, arg: Any) -> Any:
+        frame.f_trace_opcodes = True
+        return count
+
+    def count(frame: Any, event: str, arg: Any) -> Any:
+        nonlocal executed
+        if event == "opcode":
+            executed += 1
+        return count
+
+    sys.settrace(trace)
+    try:
+        function()
+    finally:
+        sys.settrace(None)
+    return executed
+
+
 def compare(
     name: str,
     fleece: Callable[[dict[str, Any], Any], Any],
@@ -135,10 +164,13 @@ def compare(
     context = Context()
     rows: list[Row] = []
     fleece_total = peer_total = 0.0
+    fleece_codes = peer_codes = 0
     for label, event in events().items():
         mine, theirs = fleece(event, context), peer(event, context)
         assert mine["statusCode"] == theirs["statusCode"], (label, mine, theirs)
         assert body_of(mine) == body_of(theirs), (label, mine, theirs)
+        fleece_codes += bytecodes(lambda e=event: fleece(e, context))
+        peer_codes += bytecodes(lambda e=event: peer(e, context))
         fleece_time, peer_time = medians_in_turns(
             [
                 functools.partial(per_call, lambda e=event: fleece(e, context)),
@@ -153,6 +185,10 @@ def compare(
     rows.append(
         (f"{name} warm, mean of the {count} events (µs)", fleece_total / count * 1e6,
          peer_total / count * 1e6)
+    )  # fmt: skip
+    rows.append(
+        (f"{name} bytecodes per event, app included, mean", fleece_codes / count,
+         peer_codes / count)
     )  # fmt: skip
     return rows
 

@@ -340,29 +340,23 @@ def _method(value: Any) -> str:
     return method.upper()
 
 
-def _pairs(multi: Any, single: Any, what: str, *, lower: bool) -> list[tuple[str, str]]:
-    """Flatten multi-value and single-value maps; the multi-value entries win.
+def _pairs(
+    event: Mapping[str, Any], multi_key: str | None, single_key: str, *, lower: bool
+) -> list[tuple[str, str]]:
+    """Flatten an event's multi-value and single-value maps; multi-value entries win.
 
     A name or value that is not a string is left for the caller to trip over (a
     TypeError or AttributeError, which :func:`request_from_event` turns into a 400):
     checking each one here would cost every well-formed event.
     """
+    single = event.get(single_key)
     if single and not isinstance(single, dict):
-        raise EventError(f"{what}s must be an object")
+        raise EventError(f"{single_key!r} must be an object or null")
+    multi = event.get(multi_key) if multi_key else None
     if not multi:
-        if not single:
-            return []
-        values = single.values()
-        if None in values:
-            single = {
-                name: value for name, value in single.items() if value is not None
-            }
-            values = single.values()
-        return list(
-            zip(map(str.lower, single) if lower else single, values, strict=True)
-        )
+        return _single_pairs(single, lower) if single else []
     if not isinstance(multi, dict):
-        raise EventError(f"multi-value {what}s must be an object")
+        raise EventError(f"{multi_key!r} must be an object or null")
     if (
         single
         and single.keys() == multi.keys()
@@ -371,7 +365,7 @@ def _pairs(multi: Any, single: Any, what: str, *, lower: bool) -> list[tuple[str
     ):
         # One value per name, so both maps say the same (API Gateway's usual
         # event): the single-value map is the quicker read.
-        return _pairs(None, single, what, lower=lower)
+        return _single_pairs(single, lower)
     pairs: list[tuple[str, str]] = []
     complete = True
     for name, values in multi.items():
@@ -382,7 +376,7 @@ def _pairs(multi: Any, single: Any, what: str, *, lower: bool) -> list[tuple[str
         elif values is None:
             complete = False
         else:
-            raise EventError(f"multi-value {what} {name!r} must be a list")
+            raise EventError(f"{multi_key!r} entry {name!r} must be a list")
     if not single or (complete and single.keys() <= multi.keys()):
         # API Gateway repeats every name in both maps: nothing left to add.
         return pairs
@@ -392,6 +386,14 @@ def _pairs(multi: Any, single: Any, what: str, *, lower: bool) -> list[tuple[str
         if key not in seen and value is not None:
             pairs.append((key, value))
     return pairs
+
+
+def _single_pairs(single: dict[str, Any], lower: bool) -> list[tuple[str, str]]:
+    values = single.values()
+    if None in values:
+        single = {name: value for name, value in single.items() if value is not None}
+        values = single.values()
+    return list(zip(map(str.lower, single) if lower else single, values, strict=True))
 
 
 def _header_value(headers: Iterable[tuple[str, str]], name: str) -> str | None:
@@ -515,16 +517,11 @@ def _headers_and_query(
     event: Mapping[str, Any],
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """The headers and query parameters of a REST v1 or ALB event, as pairs."""
-    headers = _pairs(
-        _field(event, "multiValueHeaders", dict),
-        _field(event, "headers", dict),
-        "header",
-        lower=True,
-    )
+    headers = _pairs(event, "multiValueHeaders", "headers", lower=True)
     query = _pairs(
-        _field(event, "multiValueQueryStringParameters", dict),
-        _field(event, "queryStringParameters", dict),
-        "query parameter",
+        event,
+        "multiValueQueryStringParameters",
+        "queryStringParameters",
         lower=False,
     )
     return headers, query
@@ -533,13 +530,23 @@ def _headers_and_query(
 def _rest_v1(kind: EventKind, event: Mapping[str, Any]) -> Request:
     method = _method(event.get("httpMethod"))
     headers, query = _headers_and_query(event)
+    # Fields of the expected type are read directly; `_field` explains the others.
     context = event.get("requestContext") or {}
-    identity = _field(context, "identity", dict) or {}
-    path = _unquote(_field(event, "path", str) or "/")
+    identity = context.get("identity")
+    if type(identity) is not dict:
+        identity = _field(context, "identity", dict) or {}
+    path = event.get("path")
+    if type(path) is not str or not path:
+        path = _field(event, "path", str) or "/"
+    path = _unquote(path)
     root_path = ""
-    host = _header_value(headers, "host") or ""
-    stage = _field(context, "stage", str)
-    if stage and stage != "$default" and ".execute-api." in host:
+    stage = context.get("stage")
+    if (
+        stage
+        and stage != "$default"
+        and ".execute-api." in (_header_value(headers, "host") or "")
+    ):
+        stage = _text(stage, "'stage'")
         # Clients call https://{api}.execute-api.{region}.amazonaws.com/{stage}/{path}:
         # the stage is the app's root, so the URLs the app builds carry it. REST APIs
         # leave it out of `path`; HTTP APIs (payload version 1.0) keep it there.
@@ -589,7 +596,7 @@ def _payload_v2(kind: EventKind, event: Mapping[str, Any]) -> Request:
         if _PLAIN_QUERY.fullmatch(raw_query)
         else quote(raw_query, safe=_QUERY_SAFE)
     ).encode("ascii")
-    headers = _pairs(None, event.get("headers"), "header", lower=True)
+    headers = _pairs(event, None, "headers", lower=True)
     cookies = event.get("cookies")
     if cookies:
         cookies = _field(event, "cookies", list)
