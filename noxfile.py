@@ -97,7 +97,9 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typing(session: nox.Session) -> None:
     """mypy --strict on each dist's sources, with every dist installed."""
-    session.install("mypy>=1.15", "types-requests", "types-PyYAML", "pytest>=8.3")
+    session.install(
+        "mypy>=1.15", "types-requests", "types-PyYAML", "pytest>=8.3", "hypothesis"
+    )
     _install_local(session, set(LIBRARIES), [])
     for dist in LIBRARIES:
         session.run("mypy", "--strict", str(PACKAGES / dist / "src" / "fleece"))

@@ -32,7 +32,7 @@ from _report import medians_in_turns, overheads, print_table, row
 
 ROOT = Path(__file__).resolve().parent.parent
 PETSTORE = ROOT / "packages" / "fleece-connexion" / "tests" / "petstore"
-EVENTS = ROOT / "packages" / "fleece-connexion" / "tests" / "events"
+EVENTS = ROOT / "packages" / "fleece-testing" / "src" / "fleece" / "testing" / "events"
 SPEC = PETSTORE / "openapi.yaml"
 WARM_EVENTS = {
     "REST v1 GET /pets/42": "apigw-rest-v1-proxy",

@@ -18,6 +18,7 @@ EXPECTED = {
     "fleece-requests",
     "fleece-xray",
     "fleece-connexion",
+    "fleece-handlers",
     "fleece-cli",
     "fleece-testing",
     "fleece-auth",
@@ -116,9 +117,10 @@ def test_meta_package_pins_the_core_libraries_and_offers_extras():
         "fleece-xray": "2.0.0",
     }
     assert _pins(extras["connexion"]) == {"fleece-connexion": "2.0.0"}
+    assert _pins(extras["handlers"]) == {"fleece-handlers": "2.0.0"}
     assert _pins(extras["cli"]) == {"fleece-cli": "2.0.0"}
     assert _pins(extras["auth"]) == {"fleece-auth": "2.0.0"}
-    assert {"fleece-connexion", "fleece-cli", "fleece-auth"} <= set(
+    assert {"fleece-connexion", "fleece-handlers", "fleece-cli", "fleece-auth"} <= set(
         _pins(extras["all"])
     )
     assert not (PACKAGES / META / "src").exists()

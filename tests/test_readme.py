@@ -78,6 +78,10 @@ def test_readme_example_runs(index, tmp_path, example_env, run_python):
         assert paths == ["/users", "/users/7", "/users"]
     if "monkey_patch_botocore_for_xray" in block:
         assert output[-1].startswith("HANDLER RESULT")
+    if "WSGIHandler(app)" in block:
+        assert output[-1] == '{"id":7,"name":"Rex"}'
+    if "ASGIHandler(app)" in block:
+        assert output[-1] == '{"id":7,"greeting":"hello"}'
     if "buckets listed" in block:
         assert output[-1] == 'HANDLER RESULT {"buckets": 0}'
     if "AuthPolicy.from_method_arn" in block:

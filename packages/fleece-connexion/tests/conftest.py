@@ -1,4 +1,4 @@
-"""Shared fixtures: the petstore test API, its sample events, and call helpers.
+"""Shared fixtures: the petstore test API and call helpers.
 
 Test modules are imported in importlib mode, so helpers are handed out as fixtures.
 """
@@ -17,7 +17,6 @@ from fleece.connexion import call_api, call_proxy_api
 
 HERE = Path(__file__).parent
 PETSTORE = HERE / "petstore"
-EVENTS = HERE / "events"
 APP = "petstore"
 
 
@@ -54,17 +53,6 @@ def swagger() -> Path:
 def petstore_dir() -> Path:
     """The folder of the petstore documents and operations."""
     return PETSTORE
-
-
-@pytest.fixture
-def sample_event() -> Callable[[str], dict[str, Any]]:
-    """Load a fresh copy of a sample event from tests/events/ by name."""
-
-    def load(name: str) -> dict[str, Any]:
-        event: dict[str, Any] = json.loads((EVENTS / f"{name}.json").read_text())
-        return event
-
-    return load
 
 
 @pytest.fixture

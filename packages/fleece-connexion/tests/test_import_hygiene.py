@@ -1,4 +1,4 @@
-"""Importing fleece.connexion and fleece.httperror stays light."""
+"""Importing fleece.connexion stays light."""
 
 from __future__ import annotations
 
@@ -20,9 +20,3 @@ HEAVY = {
 def test_importing_fleece_connexion_does_not_import_connexion() -> None:
     """connexion, its stack and asyncio load when first used, not on import."""
     assert set() == (HEAVY | {"asyncio"}) & modules_imported_by("fleece.connexion")
-
-
-def test_importing_fleece_httperror_imports_nothing_heavy() -> None:
-    """HTTPError needs no web framework, no event loop and no http.server."""
-    imported = modules_imported_by("fleece.httperror")
-    assert set() == (HEAVY | {"asyncio", "http.server"}) & imported

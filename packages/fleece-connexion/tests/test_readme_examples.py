@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from fleece.testing import sample_event
+
 HANDLER = """\
 from fleece.connexion import call_api
 from fleece.log import get_logger
@@ -49,9 +51,8 @@ def test_readme_handler_passes_its_logger_positionally_and_errors_go_through_it(
     line by the handler module's fleece logger.
     """
     shutil.copy(petstore_dir / "openapi.yaml", tmp_path / "swagger.yml")
-    shutil.copy(
-        Path(__file__).parent / "events" / "request-template.json",
-        tmp_path / "request-template.json",
+    (tmp_path / "request-template.json").write_text(
+        json.dumps(sample_event("request-template"))
     )
     (tmp_path / "handler.py").write_text(HANDLER)
     (tmp_path / "invoke.py").write_text(INVOKE)

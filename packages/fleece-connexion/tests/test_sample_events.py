@@ -15,10 +15,10 @@ from fleece.testing import (
     apigw_v2_event,
     function_url_event,
     request_template_event,
+    sample_event,
 )
 
 Api = Callable[..., Any]
-Load = Callable[[str], dict[str, Any]]
 Parse = Callable[[dict[str, Any]], Any]
 
 
@@ -32,9 +32,7 @@ Parse = Callable[[dict[str, Any]], Any]
         ("request-template", EventKind.REQUEST_TEMPLATE),
     ],
 )
-def test_each_sample_event_is_recognised(
-    sample_event: Load, name: str, kind: EventKind
-) -> None:
+def test_each_sample_event_is_recognised(name: str, kind: EventKind) -> None:
     """detect_event names the integration that sent each sample."""
     assert kind is detect_event(sample_event(name))
 
@@ -59,9 +57,7 @@ def test_events_from_fleece_testing_builders_are_recognised(
     assert detect_event(event) is kind
 
 
-def test_rest_v1_proxy_event_gets_a_rest_v1_answer(
-    api: Api, sample_event: Load, body_json: Parse
-) -> None:
+def test_rest_v1_proxy_event_gets_a_rest_v1_answer(api: Api, body_json: Parse) -> None:
     """GET /pets/42: statusCode, headers and multiValueHeaders, a text JSON body."""
     answer = api(sample_event("apigw-rest-v1-proxy"))
     assert answer["statusCode"] == 200
@@ -78,7 +74,7 @@ def test_rest_v1_proxy_event_gets_a_rest_v1_answer(
 
 
 def test_http_api_v2_event_with_base64_body_creates_a_pet(
-    api: Api, sample_event: Load, body_json: Parse
+    api: Api, body_json: Parse
 ) -> None:
     """POST /pets with a base64 JSON body: 201, a Location, cookies list, no multi."""
     answer = api(sample_event("apigw-http-v2"))
@@ -94,9 +90,7 @@ def test_http_api_v2_event_with_base64_body_creates_a_pet(
     )
 
 
-def test_alb_event_gets_a_status_description(
-    api: Api, sample_event: Load, body_json: Parse
-) -> None:
+def test_alb_event_gets_a_status_description(api: Api, body_json: Parse) -> None:
     """PUT /pets/7 through ALB: 200 with statusDescription and single-value headers."""
     answer = api(sample_event("alb"))
     assert answer["statusCode"] == 200
@@ -106,9 +100,7 @@ def test_alb_event_gets_a_status_description(
     assert answer["headers"]["content-type"] == "application/json"
 
 
-def test_function_url_event_lists_pets(
-    api: Api, sample_event: Load, body_json: Parse
-) -> None:
+def test_function_url_event_lists_pets(api: Api, body_json: Parse) -> None:
     """GET /pets?limit=2 through a Function URL."""
     answer = api(sample_event("function-url"))
     assert answer["statusCode"] == 200
@@ -116,9 +108,7 @@ def test_function_url_event_lists_pets(
     assert answer["cookies"] == []
 
 
-def test_request_template_event_returns_the_parsed_body(
-    api: Api, sample_event: Load
-) -> None:
+def test_request_template_event_returns_the_parsed_body(api: Api) -> None:
     """As in 1.x, the request template gets the JSON body back, not a proxy dict."""
     assert api(sample_event("request-template")) == {
         "id": 43,
@@ -130,7 +120,7 @@ def test_request_template_event_returns_the_parsed_body(
 
 
 def test_request_template_event_through_call_proxy_api_gets_a_proxy_answer(
-    proxy_api: Api, sample_event: Load, body_json: Parse
+    proxy_api: Api, body_json: Parse
 ) -> None:
     """call_proxy_api always answers with a proxy dict."""
     answer = proxy_api(sample_event("request-template"))
@@ -140,15 +130,13 @@ def test_request_template_event_through_call_proxy_api_gets_a_proxy_answer(
 
 @pytest.mark.parametrize("name", ["apigw-rest-v1-proxy", "function-url"])
 def test_call_proxy_api_answers_proxy_events_as_call_api_does(
-    api: Api, proxy_api: Api, sample_event: Load, name: str
+    api: Api, proxy_api: Api, name: str
 ) -> None:
     """For proxy events the two entry points give the same answer."""
     assert api(sample_event(name)) == proxy_api(sample_event(name))
 
 
-def test_answers_are_plain_json_serialisable_dicts(
-    api: Api, sample_event: Load
-) -> None:
+def test_answers_are_plain_json_serialisable_dicts(api: Api) -> None:
     """What Lambda's runtime serialises: json.dumps works on every answer."""
     for name in ("apigw-rest-v1-proxy", "apigw-http-v2", "alb", "function-url"):
         answer = api(sample_event(name))

@@ -5,12 +5,14 @@ from typing import Any, ClassVar
 import pytest
 
 from fleece.testing import (
+    SAMPLE_EVENTS,
     LambdaEvent,
     alb_event,
     apigw_v1_event,
     apigw_v2_event,
     function_url_event,
     request_template_event,
+    sample_event,
 )
 
 
@@ -23,7 +25,7 @@ def shape(value: Any) -> Any:
     return type(value).__name__
 
 
-def test_rest_v1_event_has_the_shape_of_the_sample(sample_event):
+def test_rest_v1_event_has_the_shape_of_the_sample():
     """A REST v1 proxy event has the sample's keys and value types."""
     sample = sample_event("apigw-rest-v1-proxy")
     event = apigw_v1_event(
@@ -69,7 +71,7 @@ def test_rest_v1_event_sends_json_as_text_and_bytes_as_base64():
     assert binary_event["isBase64Encoded"] is True
 
 
-def test_http_v2_event_has_the_shape_of_the_sample(sample_event):
+def test_http_v2_event_has_the_shape_of_the_sample():
     """An HTTP API v2 event has the sample's keys, cookies and base64 body."""
     sample = sample_event("apigw-http-v2")
     event = apigw_v2_event(
@@ -112,7 +114,7 @@ def test_http_v2_base64_encodes_non_text_bodies_but_not_json():
     assert json.loads(text["body"]) == {"a": 1}
 
 
-def test_function_url_event_has_the_shape_of_the_sample(sample_event):
+def test_function_url_event_has_the_shape_of_the_sample():
     """A Function URL event matches the sample, with no body key when empty."""
     sample = sample_event("function-url")
     event = function_url_event("GET", "/pets", query={"limit": "2"})
@@ -125,7 +127,7 @@ def test_function_url_event_has_the_shape_of_the_sample(sample_event):
     assert event["requestContext"]["accountId"] == "anonymous"
 
 
-def test_alb_event_has_the_shape_of_the_sample_and_encodes_the_query(sample_event):
+def test_alb_event_has_the_shape_of_the_sample_and_encodes_the_query():
     """An ALB event matches the sample; query values stay percent-encoded."""
     sample = sample_event("alb")
     event = alb_event(
@@ -148,7 +150,7 @@ def test_multi_value_alb_event_uses_the_multi_value_maps():
     ]
 
 
-def test_request_template_event_has_the_shape_of_the_sample(sample_event):
+def test_request_template_event_has_the_shape_of_the_sample():
     """A 1.x request-template event carries the sample's parameters and context."""
     sample = sample_event("request-template")
     event = request_template_event(
@@ -293,3 +295,17 @@ def test_lambda_event_generate_refuses_an_unknown_part():
     """A misspelt part is an error naming the valid ones, not a silent no-op."""
     with pytest.raises(TypeError, match="headers"):
         LambdaEvent().generate(headers={"a": "b"})
+
+
+def test_sample_event_hands_out_a_fresh_copy_of_each_recorded_event():
+    """Every recorded event loads as a dict, and a caller's edit never leaks."""
+    for name in SAMPLE_EVENTS:
+        event = sample_event(name)
+        event["mutated"] = True
+        assert "mutated" not in sample_event(name)
+
+
+def test_sample_event_names_the_choices_for_an_unknown_name():
+    """A typo gets a ValueError listing the sample events there are."""
+    with pytest.raises(ValueError, match="choose one of alb, apigw-http-v2"):
+        sample_event("apigw-v3")

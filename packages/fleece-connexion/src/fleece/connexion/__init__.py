@@ -9,7 +9,7 @@ same API locally. connexion itself is imported on first use.
 
 from fleece.connexion._api import asgi_handler, call_api, call_proxy_api
 from fleece.connexion._cache import clear_app_cache, get_connexion_app
-from fleece.connexion._events import EventError, EventKind, detect_event
+from fleece.handlers import EventError, EventKind, detect_event
 
 __all__ = [
     "EventError",

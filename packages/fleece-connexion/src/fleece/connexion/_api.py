@@ -6,19 +6,10 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from fleece.connexion._asgi import ASGIApp, run_request
 from fleece.connexion._cache import get_ready_app
-from fleece.connexion._events import (
-    EventError,
-    EventKind,
-    answer_for,
-    detect_event,
-    problem,
-    request_from_event,
-    template_result,
-)
-from fleece.connexion._logging import Logger, current_logger, default_logger
-from fleece.httperror import HTTPError
+from fleece.connexion._logging import Logger
+from fleece.connexion._serve import serve_event
+from fleece.handlers._asgi import ASGIApp
 
 
 def call_api(
@@ -113,62 +104,3 @@ def asgi_handler(
         return serve_event(app, event, logger, proxy=False, context=context)
 
     return handler
-
-
-def serve_event(
-    app: ASGIApp,
-    event: object,
-    logger: Logger | None,
-    *,
-    proxy: bool,
-    context: object = None,
-) -> Any:
-    """Answer one Lambda event with ``app``, as ``call_api``/``call_proxy_api`` do.
-
-    Args:
-        app: the ASGI app.
-        event: the Lambda event.
-        logger: the logger for errors; None for fleece's.
-        proxy: answer request-template events with a proxy response dict too.
-        context: the Lambda context, put in the scope as ``aws.context``.
-
-    Returns:
-        The integration's response dict, or for a request-template event (unless
-        ``proxy``) the parsed response body.
-
-    Raises:
-        HTTPError: unless ``proxy``, for an event of no known shape, a malformed
-            request-template event, or a request-template event answered 4xx/5xx.
-    """
-    log = logger if logger is not None else default_logger()
-    try:
-        request = request_from_event(event)
-    except EventError as error:
-        log.warning("rejected event: %s", error)
-        kind = _kind_or_none(event)
-        if not proxy and kind in (None, EventKind.REQUEST_TEMPLATE):
-            # Only a proxy integration expects a response dict back.
-            raise HTTPError(400, str(error)) from None
-        return answer_for(kind, problem(400, str(error)))
-    request.scope["aws.context"] = context
-    token = current_logger.set(logger)
-    try:
-        response = run_request(app, request, log)
-    finally:
-        current_logger.reset(token)
-    if request.kind is EventKind.REQUEST_TEMPLATE and not proxy:
-        if response.status >= 400:
-            log.warning(
-                "request-template call answered %s: %s",
-                response.status,
-                response.body[:1000].decode(errors="replace"),
-            )
-        return template_result(response)
-    return answer_for(request.kind, response)
-
-
-def _kind_or_none(event: object) -> EventKind | None:
-    try:
-        return detect_event(event)
-    except EventError:
-        return None

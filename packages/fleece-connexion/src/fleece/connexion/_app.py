@@ -8,11 +8,11 @@ import warnings
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from fleece.connexion._api import serve_event
-from fleece.connexion._asgi import Message
-from fleece.connexion._events import INTERNAL_ERROR
 from fleece.connexion._logging import Logger, current_logger, default_logger
+from fleece.connexion._serve import serve_event
 from fleece.connexion._wsgi import InlineWSGIBridge
+from fleece.handlers._asgi import Message
+from fleece.handlers._events import INTERNAL_ERROR
 
 with warnings.catch_warnings():
     # Warnings about connexion's own imports, which its users cannot act on: it
@@ -162,7 +162,7 @@ class FleeceApp(connexion.FlaskApp):  # type: ignore[misc]  # connexion is untyp
         self._logger().error(
             "response to %s %s does not conform to the API specification: %s",
             request.method,
-            request.url.path,
+            request.scope["path"],
             exc.detail,
         )
         return problem(500, "Internal Server Error", CONTRACT_VIOLATION)
@@ -175,12 +175,12 @@ class FleeceApp(connexion.FlaskApp):  # type: ignore[misc]  # connexion is untyp
             self._logger().warning(
                 "unreadable request %s %s: %s",
                 request.method,
-                request.url.path,
+                request.scope["path"],
                 unreadable,
             )
             return problem(400, "Bad Request", unreadable)
         self._logger().exception(
-            "unhandled exception serving %s %s", request.method, request.url.path
+            "unhandled exception serving %s %s", request.method, request.scope["path"]
         )
         return problem(500, "Internal Server Error", INTERNAL_ERROR)
 

@@ -4,21 +4,9 @@ from __future__ import annotations
 
 import contextvars
 import functools
-from typing import Any, Protocol
 
-
-class Logger(Protocol):
-    """What fleece logs through: a stdlib ``Logger`` or a fleece ``BoundLogger``."""
-
-    def exception(self, msg: str, /, *args: Any) -> Any:
-        """Log ``msg`` at error level with the current exception's traceback."""
-
-    def error(self, msg: str, /, *args: Any) -> Any:
-        """Log ``msg`` at error level."""
-
-    def warning(self, msg: str, /, *args: Any) -> Any:
-        """Log ``msg`` at warning level."""
-
+# Re-exported: the connexion modules name the logger type from here.
+from fleece.handlers._logging import Logger as Logger
 
 current_logger: contextvars.ContextVar[Logger | None] = contextvars.ContextVar(
     "fleece_connexion_logger", default=None

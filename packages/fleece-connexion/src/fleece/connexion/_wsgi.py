@@ -9,14 +9,11 @@ Other requests (``app.run()`` serving many clients) still go through the bridge.
 
 from __future__ import annotations
 
-import io
-import sys
-from collections.abc import Callable, Iterable, MutableMapping
+from collections.abc import Callable, MutableMapping
 from typing import Any
 
-from fleece.connexion._asgi import Message
-
-WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+from fleece.handlers._asgi import Message
+from fleece.handlers._wsgi import WSGIApp, call_wsgi, environ_from_scope
 
 
 class InlineWSGIBridge:
@@ -58,82 +55,18 @@ class InlineWSGIBridge:
             chunks.append(message.get("body", b""))
             if not message.get("more_body"):
                 break
-        status, headers, body = _call(self.app, _environ(scope, b"".join(chunks)))
+        environ = environ_from_scope(scope, b"".join(chunks))
+        # No limit here: the size is checked once the response leaves connexion.
+        response = call_wsgi(self.app, environ, limit=None)
+        headers = [
+            (name.encode("latin-1"), value.encode("latin-1"))
+            for name, value in response.headers
+        ]
         await send(
-            {"type": "http.response.start", "status": status, "headers": headers}
+            {
+                "type": "http.response.start",
+                "status": response.status,
+                "headers": headers,
+            }
         )
-        await send({"type": "http.response.body", "body": body})
-
-
-def _environ(scope: MutableMapping[str, Any], body: bytes) -> dict[str, Any]:
-    """The WSGI environ of an ASGI request (PEP 3333: text as latin-1 code points)."""
-    root_path: str = scope.get("root_path", "")
-    path: str = scope["path"]
-    if root_path and path.startswith(root_path):
-        path = path[len(root_path) :]
-    server_name, server_port = scope.get("server") or ("localhost", 80)
-    environ: dict[str, Any] = {
-        "asgi.scope": scope,
-        "REQUEST_METHOD": scope["method"],
-        "SCRIPT_NAME": root_path.encode().decode("latin-1"),
-        "PATH_INFO": path.encode().decode("latin-1"),
-        "QUERY_STRING": scope["query_string"].decode("ascii"),
-        "SERVER_NAME": server_name,
-        "SERVER_PORT": str(server_port),
-        "SERVER_PROTOCOL": f"HTTP/{scope.get('http_version', '1.1')}",
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": scope.get("scheme", "http"),
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-    }
-    client = scope.get("client")
-    if client:
-        environ["REMOTE_ADDR"], port = client
-        environ["REMOTE_PORT"] = str(port)
-    for raw_name, raw_value in scope["headers"]:
-        name = raw_name.decode("latin-1")
-        if name == "content-length":
-            key = "CONTENT_LENGTH"
-        elif name == "content-type":
-            key = "CONTENT_TYPE"
-        else:
-            key = "HTTP_" + name.upper().replace("-", "_")
-        value = raw_value.decode("latin-1")
-        environ[key] = f"{environ[key]},{value}" if key in environ else value
-    return environ
-
-
-def _call(
-    app: WSGIApp, environ: dict[str, Any]
-) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-    """Call a WSGI app; return its status, header pairs and whole body."""
-    started: list[Any] = []
-    written: list[bytes] = []
-
-    def start_response(
-        status: str, headers: list[tuple[str, str]], exc_info: Any = None
-    ) -> Callable[[bytes], None]:
-        # Nothing is sent before the app returns, so a second call (an error page
-        # with exc_info, PEP 3333) simply replaces the status and headers.
-        started[:] = [status, headers]
-        return written.append
-
-    result = app(environ, start_response)
-    try:
-        written.extend(result)
-    finally:
-        close = getattr(result, "close", None)
-        if close is not None:
-            close()
-    status, headers = started
-    return (
-        int(status.split(" ", 1)[0]),
-        [
-            (name.strip().lower().encode("latin-1"), value.strip().encode("latin-1"))
-            for name, value in headers
-        ],
-        b"".join(written),
-    )
+        await send({"type": "http.response.body", "body": response.body})

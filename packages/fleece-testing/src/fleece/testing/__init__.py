@@ -7,12 +7,14 @@ server, moto's standalone server, and a pytest plugin with the fixtures
 
 from fleece.testing._context import LambdaContext
 from fleece.testing._events import (
+    SAMPLE_EVENTS,
     LambdaEvent,
     alb_event,
     apigw_v1_event,
     apigw_v2_event,
     function_url_event,
     request_template_event,
+    sample_event,
 )
 from fleece.testing._http_server import Answer, RecordedRequest, ScriptedHTTPServer
 from fleece.testing._imports import modules_imported_by
@@ -25,6 +27,7 @@ from fleece.testing._otlp_collector import (
 from fleece.testing._xray_daemon import XRayDaemon
 
 __all__ = [
+    "SAMPLE_EVENTS",
     "Answer",
     "LambdaContext",
     "LambdaEvent",
@@ -42,4 +45,5 @@ __all__ = [
     "function_url_event",
     "modules_imported_by",
     "request_template_event",
+    "sample_event",
 ]

@@ -14,6 +14,7 @@ import json
 import time
 import uuid
 from collections.abc import Mapping
+from importlib import resources
 from typing import Any, ClassVar
 from urllib.parse import quote, urlencode
 
@@ -25,6 +26,37 @@ _SOURCE_IP = "203.0.113.7"
 _USER_AGENT = "fleece-testing/2.0"
 _TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript")
 _TEXT_SUFFIXES = ("+json", "+xml")
+
+
+SAMPLE_EVENTS = (
+    "alb",
+    "apigw-http-v2",
+    "apigw-rest-v1-proxy",
+    "function-url",
+    "request-template",
+)
+"""The names of the recorded events :func:`sample_event` hands out."""
+
+
+def sample_event(name: str) -> dict[str, Any]:
+    """Return a fresh copy of a recorded event, as the integration sent it.
+
+    Args:
+        name: one of :data:`SAMPLE_EVENTS`, e.g. ``"alb"`` or ``"apigw-http-v2"``.
+
+    Returns:
+        The event, parsed from the JSON file shipped with fleece-testing.
+
+    Raises:
+        ValueError: ``name`` is not a sample event.
+    """
+    if name not in SAMPLE_EVENTS:
+        raise ValueError(
+            f"no sample event {name!r}; choose one of {', '.join(SAMPLE_EVENTS)}"
+        )
+    text = resources.files("fleece.testing").joinpath(f"events/{name}.json")
+    event: dict[str, Any] = json.loads(text.read_text(encoding="utf-8"))
+    return event
 
 
 def _as_lists(values: Values | None) -> dict[str, list[str]]:

@@ -1,7 +1,8 @@
 """Drive an ASGI app in-process: one request in, one whole response out.
 
 Each thread keeps one event loop for its whole life, so an invocation costs neither a
-new loop nor a new thread.
+new loop nor a new thread, and what the app's lifespan set up (connection pools, clients
+bound to the loop) stays usable from one invocation to the next.
 """
 
 from __future__ import annotations
@@ -10,8 +11,7 @@ import threading
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import TYPE_CHECKING, Any
 
-from fleece.connexion._events import INTERNAL_ERROR, Request, Response, problem
-from fleece.connexion._logging import Logger
+from fleece.handlers._events import LAMBDA_RESPONSE_LIMIT, Request, Response
 
 if TYPE_CHECKING:
     import asyncio
@@ -34,7 +34,7 @@ class _OwnedLoop:
 
     def __init__(self) -> None:
         # asyncio (which imports ssl) is loaded when the first event is served, not
-        # when fleece.connexion is imported.
+        # when fleece is imported.
         import asyncio
 
         self.loop = asyncio.new_event_loop()
@@ -58,10 +58,29 @@ class _ThreadLoop(threading.local):
 _THREAD_LOOP = _ThreadLoop()
 
 
+def thread_loop() -> asyncio.AbstractEventLoop:
+    """Return this thread's event loop, to run the app on.
+
+    Raises:
+        RuntimeError: called from a coroutine (an event loop runs in this thread).
+    """
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _THREAD_LOOP.get()
+    raise RuntimeError(
+        "fleece runs the app on its own event loop and cannot be called from a "
+        "coroutine; await the ASGI app directly instead"
+    )
+
+
 async def _exchange(app: ASGIApp, request: Request) -> Response:
     status = 0
     headers: list[tuple[str, str]] = []
     chunks: list[bytes] = []
+    size = 0
     pending = True
     complete = False
     finished: asyncio.Future[None] | None = None
@@ -81,7 +100,7 @@ async def _exchange(app: ASGIApp, request: Request) -> Response:
         return {"type": "http.disconnect"}
 
     async def send(message: Message) -> None:
-        nonlocal status, complete
+        nonlocal status, complete, size
         kind = message["type"]
         if kind == "http.response.start":
             status = message["status"]
@@ -90,7 +109,13 @@ async def _exchange(app: ASGIApp, request: Request) -> Response:
                 for name, value in message.get("headers", ())
             )
         elif kind == "http.response.body" and not complete:
-            chunks.append(message.get("body", b""))
+            body = message.get("body", b"")
+            size += len(body)
+            if size <= LAMBDA_RESPONSE_LIMIT:
+                chunks.append(body)
+            else:
+                # Lambda could not return it anyway: hold none of it.
+                chunks.clear()
             if not message.get("more_body"):
                 complete = True
                 if finished is not None:
@@ -104,40 +129,17 @@ async def _exchange(app: ASGIApp, request: Request) -> Response:
             finished.set_result(None)
     if not status:
         raise RuntimeError("the ASGI app returned without sending a response")
+    if size > LAMBDA_RESPONSE_LIMIT:
+        return Response(status, headers, b"", too_large=True)
     return Response(status, headers, b"".join(chunks))
 
 
-def run_request(app: ASGIApp, request: Request, logger: Logger) -> Response:
-    """Send one request through ``app`` on this thread's event loop.
-
-    Args:
-        app: the ASGI application.
-        request: the request.
-        logger: where an exception escaping the app is logged.
-
-    Returns:
-        The app's response; a generic 500 when the app raised.
+def run_request(
+    app: ASGIApp, request: Request, loop: asyncio.AbstractEventLoop
+) -> Response:
+    """Send one request through ``app`` on ``loop`` (see :func:`thread_loop`).
 
     Raises:
-        RuntimeError: called from a coroutine (an event loop runs in this thread).
+        Exception: whatever the app raised.
     """
-    import asyncio
-
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        pass
-    else:
-        raise RuntimeError(
-            "fleece.connexion runs the app on its own event loop and cannot be "
-            "called from a coroutine; await the ASGI app directly instead"
-        )
-    try:
-        return _THREAD_LOOP.get().run_until_complete(_exchange(app, request))
-    except Exception:
-        logger.exception(
-            "unhandled exception serving %s %s",
-            request.scope["method"],
-            request.scope["path"],
-        )
-        return problem(500, INTERNAL_ERROR)
+    return loop.run_until_complete(_exchange(app, request))

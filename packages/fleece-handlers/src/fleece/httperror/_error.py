@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from http import HTTPStatus
-
 # Reason phrases that Python 3.13 renamed (RFC 9110): kept as fleece 1.x wrote them, so
 # that API Gateway integration-response patterns matching them go on working.
-_STABLE_REASONS = {
+_REASONS = {
     413: "Request Entity Too Large",
     414: "Request-URI Too Long",
     416: "Requested Range Not Satisfiable",
     422: "Unprocessable Entity",
 }
+"""Phrases by status: these four fixed, the others learnt from http.HTTPStatus."""
 
 
 def reason_phrase(status: int) -> str:
@@ -23,12 +22,17 @@ def reason_phrase(status: int) -> str:
     Returns:
         The phrase (``"Not Found"``), or a generic one for a code without a name.
     """
-    if status in _STABLE_REASONS:
-        return _STABLE_REASONS[status]
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return {4: "Client Error", 5: "Server Error"}.get(status // 100, "Unknown")
+    phrase = _REASONS.get(status)
+    if phrase is None:
+        # http (an enum of 60 members) is imported by the first status looked up.
+        from http import HTTPStatus
+
+        try:
+            phrase = HTTPStatus(status).phrase
+        except ValueError:
+            return {4: "Client Error", 5: "Server Error"}.get(status // 100, "Unknown")
+        _REASONS[status] = phrase
+    return phrase
 
 
 class HTTPError(Exception):

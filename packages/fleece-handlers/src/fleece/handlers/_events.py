@@ -1,9 +1,10 @@
-"""Lambda events to HTTP requests and HTTP responses back to integration answers.
+"""Lambda events to HTTP requests, and HTTP responses back to integration answers.
 
 The one place that knows the shapes of API Gateway REST v1 proxy, HTTP API v2, ALB,
 Function URL and fleece 1.x request-template events: :func:`detect_event` tells them
-apart, :func:`request_from_event` turns one into an ASGI request, :func:`answer_for`
-turns the app's response into what that integration expects back.
+apart, :func:`request_from_event` turns one into an ASGI request (from which the WSGI
+environ is made), :func:`answer_for` turns the app's response into what that
+integration expects back.
 """
 
 from __future__ import annotations
@@ -11,15 +12,17 @@ from __future__ import annotations
 import base64
 import binascii
 import enum
-import json
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, MutableMapping
+from itertools import chain
 from typing import Any
 from urllib.parse import quote, quote_plus, unquote, unquote_plus, urlencode
 
 from fleece.httperror import HTTPError
 from fleece.httperror._error import reason_phrase
+
+LAMBDA_RESPONSE_LIMIT = 6 * 1024 * 1024
+"""The most bytes a synchronous Lambda invocation may answer with, as JSON."""
 
 
 class EventKind(enum.Enum):
@@ -43,22 +46,129 @@ class EventError(ValueError):
     """An event is of no known shape, or a field of it is malformed."""
 
 
-@dataclass(slots=True)
 class Request:
-    """An HTTP request made from an event: its ASGI scope and its whole body."""
+    """An HTTP request made from an event, ready to be an ASGI scope or WSGI environ.
 
-    kind: EventKind
-    scope: dict[str, Any]
-    body: bytes
+    ``headers`` are (lower-case name, value) pairs as the app should see them:
+    framing headers dropped, Content-Length (and a default Content-Type) set from
+    the decoded ``body``.
+    """
+
+    __slots__ = (
+        "_scope",
+        "ascii_headers",
+        "body",
+        "client",
+        "context",
+        "event",
+        "headers",
+        "kind",
+        "method",
+        "path",
+        "query_string",
+        "root_path",
+        "scheme",
+        "server",
+    )
+
+    def __init__(
+        self,
+        kind: EventKind | None,
+        event: Any,
+        method: str,
+        path: str,
+        root_path: str,
+        query_string: bytes,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        scheme: str = "https",
+        server: tuple[str, int] = ("localhost", 443),
+        client: tuple[str, int] | None = None,
+    ) -> None:
+        self.kind = kind
+        self.event = event
+        self.context: Any = None
+        self.method = method
+        self.path = path
+        self.root_path = root_path
+        self.query_string = query_string
+        self.headers = headers
+        # Whether every header name and value is ASCII, as nearly all are.
+        self.ascii_headers = "".join(chain.from_iterable(headers)).isascii()
+        self.body = body
+        self.scheme = scheme
+        self.server = server
+        self.client = client
+        self._scope: MutableMapping[str, Any] | None = None
+
+    @property
+    def scope(self) -> MutableMapping[str, Any]:
+        """The request's ASGI scope (``aws.event``/``aws.context`` set), made once."""
+        if self._scope is None:
+            self._scope = {
+                "type": "http",
+                "asgi": {"version": "3.0", "spec_version": "2.4"},
+                "http_version": "1.1",
+                "method": self.method,
+                "scheme": self.scheme,
+                "path": self.path,
+                "root_path": self.root_path,
+                "query_string": self.query_string,
+                "headers": [
+                    (name.encode(), value.encode()) for name, value in self.headers
+                ],
+                "client": self.client,
+                "server": self.server,
+                "aws.event": self.event,
+                "aws.context": self.context,
+            }
+        return self._scope
+
+    @classmethod
+    def from_scope(cls, scope: MutableMapping[str, Any], body: bytes) -> Request:
+        """The request an ASGI scope describes (its headers read as UTF-8)."""
+        request = cls(
+            None,
+            scope.get("aws.event"),
+            scope["method"],
+            scope["path"],
+            scope.get("root_path", ""),
+            scope["query_string"],
+            [
+                (name.decode("latin-1"), value.decode("utf-8", "surrogateescape"))
+                for name, value in scope["headers"]
+            ],
+            body,
+            scheme=scope.get("scheme", "http"),
+            server=scope.get("server") or ("localhost", 80),
+            client=scope.get("client"),
+        )
+        request.context = scope.get("aws.context")
+        request._scope = scope
+        return request
 
 
-@dataclass(slots=True)
 class Response:
-    """An HTTP response: status, header pairs (names lower-case) and the whole body."""
+    """An HTTP response: status, header pairs (names lower-case) and the whole body.
 
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
+    ``too_large`` says the app sent more than Lambda can answer with; ``body`` then
+    holds none of it.
+    """
+
+    __slots__ = ("body", "headers", "status", "too_large")
+
+    def __init__(
+        self,
+        status: int,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        *,
+        too_large: bool = False,
+    ) -> None:
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.too_large = too_large
 
 
 class HeaderDict(dict[str, Any]):
@@ -88,10 +198,14 @@ _DESCRIPTIONS = {
 _METHOD = re.compile(r"[A-Za-z]{1,32}")
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _PORT = re.compile(r"[0-9]{1,5}")
+# RFC 3986 host (reg-name, IPv4 or bracketed IPv6 literal) and optional port.
+_HOST = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[\w.~!$&'()*+,;=%-]*)(?::([0-9]*))?", re.ASCII)
+_SLASHES = re.compile(r"//+")
 # RFC 9110 "token" characters, of which media types and subtypes are made.
 _TCHARS = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
 _MEDIA_TYPE = re.compile(rf"[ \t]*{_TCHARS}/{_TCHARS}[ \t]*(;.*)?", re.DOTALL)
 _PLAIN = re.compile(r"[\w.~-]*", re.ASCII)
+_PLAIN_QUERY = re.compile(r"[\w.~!$&'()*+,/:;=?@%-]*", re.ASCII)
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 # Hop-by-hop and framing headers describe how the client sent the body, not the body
 # the event hands over whole; Content-Length is recomputed from the decoded body.
@@ -226,34 +340,60 @@ def _method(value: Any) -> str:
     return method.upper()
 
 
-def _pairs(multi: Any, single: Any, what: str, *, lower: bool) -> list[tuple[str, str]]:
-    """Flatten multi-value and single-value maps; the multi-value entries win."""
+def _pairs(
+    event: Mapping[str, Any], multi_key: str | None, single_key: str, *, lower: bool
+) -> list[tuple[str, str]]:
+    """Flatten an event's multi-value and single-value maps; multi-value entries win.
+
+    A name or value that is not a string is left for the caller to trip over (a
+    TypeError or AttributeError, which :func:`request_from_event` turns into a 400):
+    checking each one here would cost every well-formed event.
+    """
+    single = event.get(single_key)
+    if single and not isinstance(single, dict):
+        raise EventError(f"{single_key!r} must be an object or null")
+    multi = event.get(multi_key) if multi_key else None
+    if not multi:
+        return _single_pairs(single, lower) if single else []
+    if not isinstance(multi, dict):
+        raise EventError(f"{multi_key!r} must be an object or null")
+    if (
+        single
+        and single.keys() == multi.keys()
+        and None not in multi.values()
+        and sum(map(len, multi.values())) == len(multi)
+    ):
+        # One value per name, so both maps say the same (API Gateway's usual
+        # event): the single-value map is the quicker read.
+        return _single_pairs(single, lower)
     pairs: list[tuple[str, str]] = []
-    if multi:
-        if not isinstance(multi, dict):
-            raise EventError(f"multi-value {what}s must be an object")
-        for name, values in multi.items():
-            if values is None:
-                continue
-            if type(values) is not list:
-                raise EventError(f"multi-value {what} {name!r} must be a list")
+    complete = True
+    for name, values in multi.items():
+        if type(values) is list:
             key = name.lower() if lower else name
             for value in values:
-                if type(value) is not str:
-                    raise EventError(f"{what} {name!r} must be a string")
                 pairs.append((key, value))
-    if single:
-        if not isinstance(single, dict):
-            raise EventError(f"{what}s must be an object")
-        seen = {key for key, _ in pairs}
-        for name, value in single.items():
-            key = name.lower() if lower else name
-            if key in seen or value is None:
-                continue
-            if type(value) is not str:
-                raise EventError(f"{what} {name!r} must be a string")
+        elif values is None:
+            complete = False
+        else:
+            raise EventError(f"{multi_key!r} entry {name!r} must be a list")
+    if not single or (complete and single.keys() <= multi.keys()):
+        # API Gateway repeats every name in both maps: nothing left to add.
+        return pairs
+    seen = {key for key, _ in pairs}
+    for name, value in single.items():
+        key = name.lower() if lower else name
+        if key not in seen and value is not None:
             pairs.append((key, value))
     return pairs
+
+
+def _single_pairs(single: dict[str, Any], lower: bool) -> list[tuple[str, str]]:
+    values = single.values()
+    if None in values:
+        single = {name: value for name, value in single.items() if value is not None}
+        values = single.values()
+    return list(zip(map(str.lower, single) if lower else single, values, strict=True))
 
 
 def _header_value(headers: Iterable[tuple[str, str]], name: str) -> str | None:
@@ -278,7 +418,8 @@ def _body(event: Mapping[str, Any]) -> bytes:
     return _utf8(body, "'body'")
 
 
-def _scope(
+def _request(
+    kind: EventKind,
     event: Mapping[str, Any],
     method: str,
     path: str,
@@ -287,52 +428,77 @@ def _scope(
     headers: list[tuple[str, str]],
     body: bytes,
     client_ip: Any,
-) -> dict[str, Any]:
+) -> Request:
     if not path.startswith("/"):
         path = "/" + path
-    _utf8(path, "the path")
-    scheme = (_header_value(headers, "x-forwarded-proto") or "https").lower()
+    elif "//" in path:
+        # As web servers do (nginx's merge_slashes): "//items" is "/items", never a
+        # scheme-relative URL naming a host "items".
+        path = _SLASHES.sub("/", path)
+    if not path.isascii():
+        _utf8(path, "the path")
+    # Each name's first value, for the few headers read here.
+    first = dict(reversed(headers))
+    scheme = first.get("x-forwarded-proto", "https").lower()
     if scheme not in ("http", "https"):
         scheme = "https"
-    host = _header_value(headers, "host") or "localhost"
-    host, _, host_port = host.partition(":")
-    port_text = _header_value(headers, "x-forwarded-port") or host_port
+    host_header = first.get("host") or "localhost"
+    known = _KNOWN_HOSTS.get(host_header)
+    if known is None:
+        known = _host_and_port(host_header)
+    host, host_port = known
+    port_text = first.get("x-forwarded-port") or host_port
     port = int(port_text) if _PORT.fullmatch(port_text) else 0
-    try:
-        asgi_headers = [
-            (name.encode(), value.encode())
-            for name, value in headers
-            if name not in _DROPPED_HEADERS
-        ]
-    except UnicodeEncodeError:
-        raise EventError("a header is not valid Unicode text") from None
-    content_type = _header_value(headers, "content-type")
+    if not _DROPPED_HEADERS.isdisjoint(first):
+        headers = [pair for pair in headers if pair[0] not in _DROPPED_HEADERS]
+    content_type = first.get("content-type")
     if content_type is not None and not _MEDIA_TYPE.fullmatch(content_type):
         # connexion splits it on "/" and fails with a 500 otherwise.
         raise EventError(
             f"the Content-Type {content_type[:60]!r} is not a type/subtype media type"
         )
     if body or method in _BODY_METHODS:
-        asgi_headers.append((b"content-length", str(len(body)).encode()))
+        headers.append(("content-length", str(len(body))))
         if body and content_type is None:
             # As fleece 1.x did: a body sent without a type is taken as JSON, so
             # it is validated as such instead of reaching the operation unchecked.
-            asgi_headers.append((b"content-type", b"application/json"))
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0", "spec_version": "2.4"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": scheme,
-        "path": path,
-        "root_path": root_path,
-        "query_string": query_string,
-        "headers": asgi_headers,
-        "client": (client_ip, 0) if isinstance(client_ip, str) and client_ip else None,
-        "server": (host, port or (443 if scheme == "https" else 80)),
-        "aws.event": event,
-        "aws.context": None,
-    }
+            headers.append(("content-type", "application/json"))
+    request = Request(
+        kind,
+        event,
+        method,
+        path,
+        root_path,
+        query_string,
+        headers,
+        body,
+        scheme,
+        (host, port or (443 if scheme == "https" else 80)),
+        (client_ip, 0) if isinstance(client_ip, str) and client_ip else None,
+    )
+    if not request.ascii_headers:
+        _utf8("".join(chain.from_iterable(headers)), "a header")
+    return request
+
+
+_KNOWN_HOSTS: dict[str, tuple[str, str]] = {}
+"""Host headers already checked, split into host and port (a function sees few)."""
+_KNOWN_HOSTS_LIMIT = 64
+
+
+def _host_and_port(host_header: str) -> tuple[str, str]:
+    match = _HOST.fullmatch(host_header)
+    if match is None:
+        # Checked here so that no app or error handler has to parse it later.
+        raise EventError(f"the Host header {host_header[:60]!r} is not a host name")
+    known = (match.group(1), match.group(2) or "")
+    if len(_KNOWN_HOSTS) < _KNOWN_HOSTS_LIMIT:
+        _KNOWN_HOSTS[host_header] = known
+    return known
+
+
+def _unquote(path: str) -> str:
+    return unquote(path) if "%" in path else path
 
 
 def _query_string(pairs: list[tuple[str, str]]) -> bytes:
@@ -351,16 +517,11 @@ def _headers_and_query(
     event: Mapping[str, Any],
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """The headers and query parameters of a REST v1 or ALB event, as pairs."""
-    headers = _pairs(
-        _field(event, "multiValueHeaders", dict),
-        _field(event, "headers", dict),
-        "header",
-        lower=True,
-    )
+    headers = _pairs(event, "multiValueHeaders", "headers", lower=True)
     query = _pairs(
-        _field(event, "multiValueQueryStringParameters", dict),
-        _field(event, "queryStringParameters", dict),
-        "query parameter",
+        event,
+        "multiValueQueryStringParameters",
+        "queryStringParameters",
         lower=False,
     )
     return headers, query
@@ -369,13 +530,23 @@ def _headers_and_query(
 def _rest_v1(kind: EventKind, event: Mapping[str, Any]) -> Request:
     method = _method(event.get("httpMethod"))
     headers, query = _headers_and_query(event)
+    # Fields of the expected type are read directly; `_field` explains the others.
     context = event.get("requestContext") or {}
-    identity = _field(context, "identity", dict) or {}
-    path = unquote(_field(event, "path", str) or "/")
+    identity = context.get("identity")
+    if type(identity) is not dict:
+        identity = _field(context, "identity", dict) or {}
+    path = event.get("path")
+    if type(path) is not str or not path:
+        path = _field(event, "path", str) or "/"
+    path = _unquote(path)
     root_path = ""
-    host = _header_value(headers, "host") or ""
-    stage = _field(context, "stage", str)
-    if stage and stage != "$default" and ".execute-api." in host:
+    stage = context.get("stage")
+    if (
+        stage
+        and stage != "$default"
+        and ".execute-api." in (_header_value(headers, "host") or "")
+    ):
+        stage = _text(stage, "'stage'")
         # Clients call https://{api}.execute-api.{region}.amazonaws.com/{stage}/{path}:
         # the stage is the app's root, so the URLs the app builds carry it. REST APIs
         # leave it out of `path`; HTTP APIs (payload version 1.0) keep it there.
@@ -384,46 +555,57 @@ def _rest_v1(kind: EventKind, event: Mapping[str, Any]) -> Request:
             path = root_path + path
         elif not (path == root_path or path.startswith(root_path + "/")):
             root_path = ""
-    body = _body(event)
-    return Request(
+    return _request(
         kind,
-        _scope(
-            event,
-            method,
-            path,
-            root_path,
-            _query_string(query),
-            headers,
-            body,
-            identity.get("sourceIp"),
-        ),
-        body,
+        event,
+        method,
+        path,
+        root_path,
+        _query_string(query),
+        headers,
+        _body(event),
+        identity.get("sourceIp"),
     )
 
 
 def _payload_v2(kind: EventKind, event: Mapping[str, Any]) -> Request:
+    # Fields of the expected type are read directly; `_field` explains the others.
     context = event["requestContext"]
-    http = _field(context, "http", dict) or {}
+    http = context.get("http")
+    if type(http) is not dict:
+        http = _field(context, "http", dict) or {}
     method = _method(http.get("method"))
-    raw_path = _field(event, "rawPath", str) or _field(http, "path", str) or "/"
-    path = unquote(raw_path)
+    raw_path = event.get("rawPath")
+    if type(raw_path) is not str or not raw_path:
+        raw_path = _field(event, "rawPath", str) or _field(http, "path", str) or "/"
+    path = _unquote(raw_path)
     root_path = ""
-    stage = _field(context, "stage", str)
+    stage = context.get("stage")
     if stage and stage != "$default":
+        stage = _text(stage, "'stage'")
         prefix = "/" + stage
         if path == prefix or path.startswith(prefix + "/"):
             # A named stage prefixes rawPath; routing happens below it.
             root_path = prefix
-    raw_query = _field(event, "rawQueryString", str) or ""
-    query_string = quote(raw_query, safe=_QUERY_SAFE).encode("ascii")
-    headers = _pairs(None, _field(event, "headers", dict), "header", lower=True)
-    cookies = _field(event, "cookies", list)
+    raw_query = event.get("rawQueryString") or ""
+    if type(raw_query) is not str:
+        raw_query = _field(event, "rawQueryString", str)
+    # Already percent-encoded by the integration; quote only what a client left raw.
+    query_string = (
+        raw_query
+        if _PLAIN_QUERY.fullmatch(raw_query)
+        else quote(raw_query, safe=_QUERY_SAFE)
+    ).encode("ascii")
+    headers = _pairs(event, None, "headers", lower=True)
+    cookies = event.get("cookies")
     if cookies:
+        cookies = _field(event, "cookies", list)
         texts = [_text(cookie, "a cookie") for cookie in cookies]
         headers = [(k, v) for k, v in headers if k != "cookie"]
         headers.append(("cookie", "; ".join(texts)))
     body = _body(event)
-    scope = _scope(
+    return _request(
+        kind,
         event,
         method,
         path,
@@ -433,7 +615,6 @@ def _payload_v2(kind: EventKind, event: Mapping[str, Any]) -> Request:
         body,
         http.get("sourceIp"),
     )
-    return Request(kind, scope, body)
 
 
 def _alb(kind: EventKind, event: Mapping[str, Any]) -> Request:
@@ -444,12 +625,11 @@ def _alb(kind: EventKind, event: Mapping[str, Any]) -> Request:
     forwarded = _header_value(headers, "x-forwarded-for") or ""
     # ALB appends the address it saw to X-Forwarded-For; earlier ones are hearsay.
     client_ip = forwarded.rsplit(",", 1)[-1].strip()
-    path = unquote(_field(event, "path", str) or "/")
+    path = _unquote(_field(event, "path", str) or "/")
     body = _body(event)
-    scope = _scope(
-        event, method, path, "", _query_string(query), headers, body, client_ip
+    return _request(
+        kind, event, method, path, "", _query_string(query), headers, body, client_ip
     )
-    return Request(kind, scope, body)
 
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
@@ -474,13 +654,7 @@ def _request_template(kind: EventKind, event: Mapping[str, Any]) -> Request:
 
     resource_path = _text(gateway.get("resource-path", "/"), "'resource-path'")
     path = _PLACEHOLDER.sub(fill, resource_path)
-    query = _field(request, "querystring", dict) or {}
-    try:
-        query_string = urlencode(
-            [(str(k), v) for k, v in query.items() if v is not None], doseq=True
-        ).encode("ascii")
-    except UnicodeEncodeError:
-        raise EventError("a query parameter is not valid Unicode text") from None
+    query_string = _template_query(request.get("querystring"))
     header_map = _field(request, "header", dict) or {}
     headers = [
         (str(name).lower(), str(value))
@@ -491,11 +665,14 @@ def _request_template(kind: EventKind, event: Mapping[str, Any]) -> Request:
     body = b""
     if method in _BODY_METHODS or payload not in (None, {}, ""):
         # The template embeds the body already parsed: send it on as JSON.
+        import json
+
         body = _utf8(json.dumps(payload), "'body'")
         if _header_value(headers, "content-type") is None:
             headers.append(("content-type", "application/json"))
     identity = _field(context, "identity", dict) or {}
-    scope = _scope(
+    return _request(
+        kind,
         event,
         method,
         path,
@@ -505,7 +682,34 @@ def _request_template(kind: EventKind, event: Mapping[str, Any]) -> Request:
         body,
         identity.get("sourceIp"),
     )
-    return Request(kind, scope, body)
+
+
+def _template_query(query: Any) -> bytes:
+    """The query string of a template's ``querystring``, in any form 1.x accepted.
+
+    Mapping templates produce an object, a list of name/value pairs, or a string
+    (``""`` when the request had no query, else the query string itself).
+    """
+    if query is None or query == "":
+        return b""
+    if isinstance(query, str):
+        return quote(query, safe=_QUERY_SAFE).encode("ascii")
+    if isinstance(query, dict):
+        pairs = [(str(name), value) for name, value in query.items()]
+    elif isinstance(query, list) and all(
+        isinstance(pair, list | tuple) and len(pair) == 2 for pair in query
+    ):
+        pairs = [(str(name), value) for name, value in query]
+    else:
+        raise EventError(
+            "'querystring' must be an object, a list of name/value pairs or a string"
+        )
+    try:
+        return urlencode(
+            [(name, value) for name, value in pairs if value is not None], doseq=True
+        ).encode("ascii")
+    except UnicodeEncodeError:
+        raise EventError("a query parameter is not valid Unicode text") from None
 
 
 _BUILDERS = {
@@ -534,6 +738,8 @@ def problem(status: int, detail: str) -> Response:
     Returns:
         The response.
     """
+    import json  # loaded by the first error, not on every cold start
+
     body = {
         "type": "about:blank",
         "title": reason_phrase(status),
@@ -558,6 +764,25 @@ def _encode_body(response: Response) -> tuple[str, bool]:
             return base64.b64encode(body).decode(), True
         if name == "content-type":
             content_type = value
+    text = _TEXT_CONTENT.get(content_type)
+    if text is None:
+        text = _is_text(content_type)
+        if len(_TEXT_CONTENT) < _TEXT_CONTENT_LIMIT:
+            _TEXT_CONTENT[content_type] = text
+    if text:
+        try:
+            return body.decode(), False
+        except UnicodeDecodeError:
+            pass
+    return base64.b64encode(body).decode(), True
+
+
+_TEXT_CONTENT: dict[str, bool] = {}
+"""Whether a Content-Type is UTF-8 text, by its value (an app sends few)."""
+_TEXT_CONTENT_LIMIT = 256
+
+
+def _is_text(content_type: str) -> bool:
     media_type, _, parameters = content_type.partition(";")
     media_type = media_type.strip().lower()
     text = (
@@ -566,12 +791,7 @@ def _encode_body(response: Response) -> tuple[str, bool]:
         or media_type.endswith(("+json", "+xml"))
     )
     charset = _CHARSET.search(parameters)
-    if text and (charset is None or charset.group(1).lower() in _TEXT_CHARSETS):
-        try:
-            return body.decode(), False
-        except UnicodeDecodeError:
-            pass
-    return base64.b64encode(body).decode(), True
+    return text and (charset is None or charset.group(1).lower() in _TEXT_CHARSETS)
 
 
 def answer_for(kind: EventKind | None, response: Response) -> dict[str, Any]:
@@ -588,8 +808,25 @@ def answer_for(kind: EventKind | None, response: Response) -> dict[str, Any]:
     """
     body, is_base64 = _encode_body(response)
     answer: dict[str, Any] = {"statusCode": response.status}
-    if kind in (EventKind.HTTP_API_V2, EventKind.FUNCTION_URL):
-        headers = HeaderDict()
+    single = dict(response.headers)
+    if len(single) == len(response.headers):
+        # No name repeats (the usual answer): every shape is a plain copy.
+        if kind in (EventKind.HTTP_API_V2, EventKind.FUNCTION_URL):
+            cookie = single.pop("set-cookie", None)
+            answer["headers"] = HeaderDict(single)
+            answer["cookies"] = [] if cookie is None else [cookie]
+        else:
+            answer["headers"] = HeaderDict(single)
+            if kind is EventKind.ALB:
+                answer["statusDescription"] = _status_line(response.status)
+            else:
+                answer["multiValueHeaders"] = HeaderDict(
+                    {name: [value] for name, value in single.items()}
+                )
+                if kind is EventKind.ALB_MULTI_VALUE:
+                    answer["statusDescription"] = _status_line(response.status)
+    elif kind in (EventKind.HTTP_API_V2, EventKind.FUNCTION_URL):
+        headers: dict[str, str] = {}
         cookies = []
         for name, value in response.headers:
             if name == "set-cookie":
@@ -598,12 +835,15 @@ def answer_for(kind: EventKind | None, response: Response) -> dict[str, Any]:
                 headers[name] = f"{headers[name]},{value}"
             else:
                 headers[name] = value
-        answer["headers"] = headers
+        answer["headers"] = HeaderDict(headers)
         answer["cookies"] = cookies
     else:
-        multi: dict[str, list[str]] = HeaderDict()
+        multi: dict[str, list[str]] = {}
         for name, value in response.headers:
-            multi.setdefault(name, []).append(value)
+            if name in multi:
+                multi[name].append(value)
+            else:
+                multi[name] = [value]
         if kind is EventKind.ALB:
             # One value per name: repeated headers are joined, except cookies,
             # which commas cannot join (enable multi-value headers to keep them all).
@@ -614,9 +854,9 @@ def answer_for(kind: EventKind | None, response: Response) -> dict[str, Any]:
             )
         else:
             answer["headers"] = HeaderDict(
-                (name, values[-1]) for name, values in multi.items()
+                {name: values[-1] for name, values in multi.items()}
             )
-            answer["multiValueHeaders"] = multi
+            answer["multiValueHeaders"] = HeaderDict(multi)
             if kind is EventKind.ALB_MULTI_VALUE:
                 answer["statusDescription"] = _status_line(response.status)
     answer["body"] = body
@@ -652,6 +892,8 @@ def template_result(response: Response) -> Any:
 
 
 def _parsed_body(body: bytes) -> Any:
+    import json
+
     if not body:
         return None
     try:

@@ -1,0 +1,156 @@
+"""Run a WSGI app on one request: the environ from the request, the whole response back.
+
+A Lambda invocation serves one request at a time, so the app is called inline, on the
+caller's thread, with no ASGI bridge or worker thread in between.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections.abc import Callable, Iterable, MutableMapping
+from typing import Any
+
+from fleece.handlers._events import LAMBDA_RESPONSE_LIMIT, Request, Response
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def environ_for(request: Request) -> dict[str, Any]:
+    """The WSGI environ of a request (PEP 3333: text as latin-1 code points).
+
+    Args:
+        request: the request.
+
+    Returns:
+        The environ, with the event and context as ``lambda.event`` and
+        ``lambda.context`` (as in fleece 1.x), and ``asgi.scope`` when the request
+        came as an ASGI scope.
+    """
+    root_path = request.root_path
+    path = request.path
+    if root_path and path.startswith(root_path):
+        path = path[len(root_path) :]
+    server_name, server_port = request.server
+    environ: dict[str, Any] = {
+        "lambda.event": request.event,
+        "lambda.context": request.context,
+        "REQUEST_METHOD": request.method,
+        "SCRIPT_NAME": root_path if root_path.isascii() else _latin1(root_path),
+        "PATH_INFO": path if path.isascii() else _latin1(path),
+        "QUERY_STRING": request.query_string.decode("ascii"),
+        "SERVER_NAME": server_name,
+        "SERVER_PORT": str(server_port),
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": request.scheme,
+        "wsgi.input": io.BytesIO(request.body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+    if request.client:
+        environ["REMOTE_ADDR"], port = request.client
+        environ["REMOTE_PORT"] = str(port)
+    headers = request.headers
+    if headers:
+        count = len(environ)
+        names, values = zip(*headers, strict=True)
+        environ.update(zip(map(_ENVIRON_KEYS.__getitem__, names), values, strict=True))
+        if len(environ) - count != len(headers) or not request.ascii_headers:
+            # A repeated name (joined with commas, as HTTP allows) or text beyond
+            # ASCII (given as latin-1 code points): the slow way.
+            for key in map(_ENVIRON_KEYS.__getitem__, names):
+                environ.pop(key, None)
+            for name, value in headers:
+                key = _ENVIRON_KEYS[name]
+                if not value.isascii():
+                    value = _latin1(value)
+                environ[key] = f"{environ[key]},{value}" if key in environ else value
+    return environ
+
+
+def environ_from_scope(scope: MutableMapping[str, Any], body: bytes) -> dict[str, Any]:
+    """The WSGI environ of an ASGI request, ``asgi.scope`` included.
+
+    Args:
+        scope: the request's ASGI scope.
+        body: the whole request body.
+
+    Returns:
+        The environ.
+    """
+    environ = environ_for(Request.from_scope(scope, body))
+    environ["asgi.scope"] = scope
+    return environ
+
+
+def _latin1(text: str) -> str:
+    # PEP 3333 carries bytes as latin-1 code points; surrogateescape gives back
+    # bytes that arrived as undecodable.
+    return text.encode("utf-8", "surrogateescape").decode("latin-1")
+
+
+class _EnvironKeys(dict[str, str]):
+    """Environ keys by header name, learnt as names are seen (clients send few)."""
+
+    def __missing__(self, name: str) -> str:
+        key = "HTTP_" + name.upper().replace("-", "_")
+        if len(self) < _KNOWN_NAMES_LIMIT:
+            self[name] = key
+        return key
+
+
+_KNOWN_NAMES_LIMIT = 512
+_ENVIRON_KEYS = _EnvironKeys(
+    {"content-length": "CONTENT_LENGTH", "content-type": "CONTENT_TYPE"}
+)
+
+
+def call_wsgi(
+    app: WSGIApp, environ: dict[str, Any], limit: int | None = LAMBDA_RESPONSE_LIMIT
+) -> Response:
+    """Call a WSGI app; return its status, header pairs and whole body.
+
+    Streamed (iterable or ``write()``) bodies are gathered; one past ``limit`` bytes
+    (Lambda's response limit; None for no limit) stops being read and comes back
+    ``too_large``.
+
+    Raises:
+        Exception: whatever the app raised, or RuntimeError when it never called
+            ``start_response``.
+    """
+    started: list[Any] = []
+    written: list[bytes] = []
+
+    def start_response(
+        status: str, headers: list[tuple[str, str]], exc_info: Any = None
+    ) -> Callable[[bytes], None]:
+        # Nothing is sent before the app returns, so a second call (an error page
+        # with exc_info, PEP 3333) simply replaces the status and headers.
+        started[:] = [status, headers]
+        return written.append
+
+    result = app(environ, start_response)
+    size = sum(map(len, written))
+    try:
+        for chunk in result:
+            written.append(chunk)
+            size += len(chunk)
+            if limit is not None and size > limit:
+                break
+    finally:
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
+    if not started:
+        raise RuntimeError("the WSGI app returned without calling start_response")
+    status, headers = started
+    if limit is not None and size > limit:
+        return Response(int(status[:3]), _lower_names(headers), b"", too_large=True)
+    return Response(int(status[:3]), _lower_names(headers), b"".join(written))
+
+
+def _lower_names(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [(name.lower(), value) for name, value in headers]
