@@ -143,3 +143,60 @@ def flaky_handler() -> type[FlakyHandler]:
 def watchtower_warning() -> type[WatchtowerWarning]:
     """A warning class named as watchtower's."""
     return WatchtowerWarning
+
+
+class CloudWatch:
+    """A CloudWatch Logs client at the moto server, and RetryHandlers around it.
+
+    The client fails fast while the server is down (one attempt, short timeouts), as
+    the README advises; ``api_calls`` counts the PutLogEvents requests it sends.
+    """
+
+    def __init__(self, server: Any) -> None:
+        import boto3
+        from botocore.config import Config
+
+        self.server = server
+        self.client = boto3.client(
+            "logs",
+            endpoint_url=server.url,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+            config=Config(
+                retries={"total_max_attempts": 1}, connect_timeout=2, read_timeout=10
+            ),
+        )
+        self.api_calls = 0
+        self.client.meta.events.register("before-send.logs.PutLogEvents", self._count)
+
+    def _count(self, **kwargs: Any) -> None:
+        self.api_calls += 1
+
+    def handler(self, group: str, stream: str = "s", **options: Any) -> Any:
+        """A RetryHandler(watchtower.CloudWatchLogHandler(...)) writing to group."""
+        import watchtower
+
+        from fleece import log
+
+        sink = watchtower.CloudWatchLogHandler(
+            log_group_name=group,
+            log_stream_name=stream,
+            use_queues=False,
+            boto3_client=self.client,
+        )
+        return log.RetryHandler(sink, **options)
+
+    def messages(self, group: str, stream: str = "s") -> list[str]:
+        """The messages of a log stream, oldest first."""
+        response = self.client.get_log_events(
+            logGroupName=group, logStreamName=stream, startFromHead=True
+        )
+        return [event["message"] for event in response["events"]]
+
+
+@pytest.fixture
+def cloudwatch(moto_env: Any) -> Iterator[CloudWatch]:
+    """CloudWatch Logs on the moto server; the server runs again after the test."""
+    yield CloudWatch(moto_env)
+    moto_env.start()

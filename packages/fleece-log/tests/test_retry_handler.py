@@ -111,7 +111,7 @@ def test_records_kept_during_an_outage_are_resent_in_order(
 ):
     """After the sink recovers the backlog goes first, oldest first."""
     sink = flaky_handler()
-    handler = log.RetryHandler(sink, max_retries=1)
+    handler = log.RetryHandler(sink, max_retries=1, probe_interval=0)
 
     handler.handle(make_record("r1"))
     sink.down = True
@@ -130,7 +130,7 @@ def test_a_full_backlog_drops_the_oldest_and_counts_them(
     """backlog bounds the kept records; `dropped` counts what was lost."""
     sink = flaky_handler()
     sink.down = True
-    handler = log.RetryHandler(sink, max_retries=0, backlog=2)
+    handler = log.RetryHandler(sink, max_retries=0, backlog=2, probe_interval=0)
 
     for message in ("r1", "r2", "r3", "r4"):
         handler.handle(make_record(message))
