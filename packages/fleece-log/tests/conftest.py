@@ -76,6 +76,7 @@ class FlakyHandler(logging.Handler):
         self.down = False
         self.attempts = 0
         self.delivered: list[str] = []
+        self.lines: list[str] = []
         self.flushed = 0
         self.closed = False
 
@@ -86,6 +87,7 @@ class FlakyHandler(logging.Handler):
             self._fail(record)
             return
         self.delivered.append(record.getMessage())
+        self.lines.append(self.format(record))
 
     def _fail(self, record: logging.LogRecord) -> None:
         error = ConnectionError(f"sink unavailable (attempt {self.attempts})")

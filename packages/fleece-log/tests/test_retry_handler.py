@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import gc
+import json
 import logging
 import logging.handlers
+import pickle
+import socket
 import threading
 import warnings
 
@@ -288,6 +291,8 @@ def test_a_stdlib_http_handler_is_retried_when_the_connection_is_reset(
         ({"backoff_base": "fast"}, "backoff_base must be a number >= 0"),
         ({"backoff_cap": -2}, "backoff_cap must be a number >= 0"),
         ({"backlog": None}, "backlog must be an integer >= 0"),
+        ({"backlog_bytes": 1.5}, "backlog_bytes must be an integer >= 0"),
+        ({"probe_interval": -1}, "probe_interval must be a number >= 0"),
     ],
 )
 def test_bad_arguments_are_refused_with_their_name(arguments, message, flaky_handler):
@@ -300,3 +305,115 @@ def test_the_wrapped_handler_must_be_a_handler():
     """Passing something else raises TypeError."""
     with pytest.raises(TypeError, match=r"handler must be a logging\.Handler"):
         log.RetryHandler("stdout")  # type: ignore[arg-type]
+
+
+def test_a_record_too_large_for_the_sink_is_dropped_and_the_rest_go_through(
+    no_sleep, capsys, make_record
+):
+    """A datagram over UDP's limit fails every time; the 10 records behind it arrive.
+
+    A real DatagramHandler sends to a real UDP socket: the oversized record fails
+    with "Message too long" however often it is retried.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as receiver:
+        receiver.bind(("127.0.0.1", 0))
+        receiver.settimeout(5)
+        sink = logging.handlers.DatagramHandler(*receiver.getsockname())
+        handler = log.RetryHandler(sink)
+
+        handler.handle(make_record("x" * 70_000))
+        for n in range(10):
+            handler.handle(make_record(f"good {n}"))
+        received = [
+            pickle.loads(receiver.recv(65_536)[4:])["msg"]  # noqa: S301 - our own
+            for _ in range(10)
+        ]
+        sink.close()
+
+    assert received == [f"good {n}" for n in range(10)]
+    assert (handler.pending, handler.rejected, handler.dropped) == (0, 1, 0)
+    err = capsys.readouterr().err
+    assert err.count("dropped a log record that DatagramHandler refused") == 1
+    assert "Message too long" in err
+
+
+def test_a_kept_record_keeps_the_context_of_the_moment_it_was_logged(
+    no_sleep, capsys, flaky_handler, logger_name
+):
+    """A stdlib record kept during an outage is sent later with its own context."""
+    sink = flaky_handler()
+    sink.down = True
+    handler = log.RetryHandler(sink, max_retries=0, probe_interval=0)
+    handler.setFormatter(log.JsonFormatter())
+    stdlib_logger = logging.getLogger(logger_name)
+    stdlib_logger.propagate = False
+    stdlib_logger.setLevel(logging.INFO)
+    stdlib_logger.addHandler(handler)
+
+    log.bind_context(invocation="first")
+    stdlib_logger.info("kept %s", "for later", extra={"n": 1})
+    log.bind_context(invocation="second")
+    sink.down = False
+    stdlib_logger.info("sent at once")
+    stdlib_logger.removeHandler(handler)
+
+    lines = [json.loads(line) for line in sink.lines]
+    assert [(x["event"], x["invocation"]) for x in lines] == [
+        ("kept for later", "first"),
+        ("sent at once", "second"),
+    ]
+    assert lines[0]["n"] == 1
+
+
+def test_only_one_thread_talks_to_the_wrapped_handler_and_none_waits_for_it(
+    no_sleep, make_record
+):
+    """While one thread is inside the wrapped handler, another's call returns."""
+    entered, release = threading.Event(), threading.Event()
+
+    class SlowSink(logging.Handler):
+        def __init__(self) -> None:
+            super().__init__()
+            self.delivered: list[str] = []
+
+        def emit(self, record: logging.LogRecord) -> None:
+            entered.set()
+            release.wait(timeout=10)
+            self.delivered.append(record.getMessage())
+
+    sink = SlowSink()
+    handler = log.RetryHandler(sink)
+    worker = threading.Thread(target=handler.handle, args=(make_record("first"),))
+    worker.start()
+    entered.wait(timeout=10)
+    try:
+        handler.handle(make_record("second"))
+        waiting = handler.pending
+    finally:
+        release.set()
+        worker.join()
+
+    assert waiting == 1
+    assert (sink.delivered, handler.pending) == (["first", "second"], 0)
+
+
+def test_the_blocking_budget_is_the_sum_of_the_backoff_bounds():
+    """2.5 s with the defaults: 0.1 + 0.2 + 0.4 + 0.8 + 1."""
+    handler = log.RetryHandler(logging.NullHandler())
+
+    assert pytest.approx(2.5) == handler.blocking_budget
+
+
+@pytest.mark.parametrize("mode", ["raise", "handle_error", "warn"])
+def test_with_ignore_errors_false_calls_still_raise_and_keep_nothing(
+    no_sleep, mode, flaky_handler, make_record, watchtower_warning
+):
+    """Without ignore_errors there is no backlog: each failing call raises."""
+    sink = flaky_handler(mode=mode)
+    sink.down = True
+    handler = log.RetryHandler(sink, max_retries=1, ignore_errors=False)
+
+    for _ in range(2):
+        with pytest.raises((ConnectionError, watchtower_warning)):
+            handler.handle(make_record("fails"))
+    assert (sink.attempts, handler.pending) == (4, 0)
