@@ -8,6 +8,8 @@ import logging
 import logging.handlers
 import pickle
 import socket
+import subprocess
+import sys
 import threading
 import warnings
 
@@ -417,3 +419,29 @@ def test_with_ignore_errors_false_calls_still_raise_and_keep_nothing(
         with pytest.raises((ConnectionError, watchtower_warning)):
             handler.handle(make_record("fails"))
     assert (sink.attempts, handler.pending) == (4, 0)
+
+
+def test_closing_the_last_retry_handler_puts_warnings_warn_back():
+    """warnings.warn is hooked while a RetryHandler is open, restored after the last.
+
+    Run in a fresh interpreter, where no other test's handler is still open.
+    """
+    code = """if True:
+        import logging, warnings
+        from fleece import log
+        original = warnings.warn
+        first = log.RetryHandler(logging.NullHandler())
+        second = log.RetryHandler(logging.NullHandler())
+        hooked = warnings.warn is not original
+        first.close()
+        hooked_after_one = warnings.warn is not original
+        second.close()
+        second.close()
+        print(hooked, hooked_after_one, warnings.warn is original)
+    """
+
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+
+    assert (result.stdout, result.stderr) == ("True True True\n", "")

@@ -327,3 +327,17 @@ def get_logger(
 
 
 getLogger = get_logger  # noqa: N816 - the stdlib spelling, kept from fleece 1.x
+
+
+def as_bound_logger(logger: BoundLogger | logging.Logger | None) -> BoundLogger:
+    """The logger as a BoundLogger (the root logger for None), so keywords work.
+
+    Args:
+        logger: A fleece or stdlib logger, or None.
+
+    Returns:
+        The same BoundLogger, or one writing through the stdlib logger.
+    """
+    if isinstance(logger, BoundLogger):
+        return logger
+    return BoundLogger(logger if logger is not None else logging.getLogger())

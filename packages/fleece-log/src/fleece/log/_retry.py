@@ -10,6 +10,7 @@ import time
 
 from fleece.log._failures import (
     capturing_failures,
+    unwatch_warnings,
     watch_handle_error,
     watch_warnings,
 )
@@ -131,6 +132,7 @@ class RetryHandler(logging.Handler):
         self._emitting = threading.local()
         watch_handle_error(handler)
         watch_warnings()
+        self._watching = True
 
     def __repr__(self) -> str:
         state = "open" if self._open else "closed"
@@ -232,6 +234,9 @@ class RetryHandler(logging.Handler):
                     f"through {type(self.handler).__name__} and are lost"
                 )
         self.handler.close()
+        if self._watching:
+            self._watching = False
+            unwatch_warnings()
         super().close()
 
     # Sending ----------------------------------------------------------------------
