@@ -78,6 +78,10 @@ def test_readme_example_runs(index, tmp_path, example_env):
         ]
         assert lines[1]["order_id"] == "o-1"
         assert lines[1]["card"] == "visa"
+        # The output comment is the real line, but for the script's name and the time.
+        [shown] = re.findall(r"# (\{.*\})\n", block)
+        shown = shown.replace("__main__", lines[0]["logger"])
+        assert shown.replace("2026-…Z", lines[0]["timestamp"]) == output[0]
     if "bind_context(tenant" in block:
         (line,) = [json.loads(o) for o in output if o.startswith("{")]
         assert line["tenant"] == "acme"
