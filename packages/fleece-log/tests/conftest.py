@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import itertools
 import json
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -111,6 +113,41 @@ class FlakyHandler(logging.Handler):
     def close(self) -> None:
         self.closed = True
         super().close()
+
+
+class GatedHandler(logging.Handler):
+    """A handler whose emit signals `entered` and waits for `proceed` (10 s at most)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entered = threading.Event()
+        self.proceed = threading.Event()
+        self.delivered: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.entered.set()
+        self.proceed.wait(timeout=10)
+        self.delivered.append(record.getMessage())
+
+    @contextlib.contextmanager
+    def holding(
+        self, handler: logging.Handler, record: logging.LogRecord
+    ) -> Iterator[None]:
+        """Within the block, another thread is inside this sink, sending record."""
+        worker = threading.Thread(target=handler.handle, args=(record,))
+        worker.start()
+        self.entered.wait(timeout=10)
+        try:
+            yield
+        finally:
+            self.proceed.set()
+            worker.join()
+
+
+@pytest.fixture
+def gated_handler() -> GatedHandler:
+    """A GatedHandler: a sink that holds the sending thread until released."""
+    return GatedHandler()
 
 
 @pytest.fixture

@@ -79,10 +79,14 @@ def test_importing_the_leaf_loads_only_allowed_standard_library_modules(leaf):
     )
 
 
-def test_importing_fleece_log_leaves_logging_untouched():
-    """Import alone adds no handler to the root logger and writes nothing."""
+@pytest.mark.parametrize("leaf", ["fleece.log", "fleece.profiling"])
+def test_importing_the_leaf_leaves_logging_untouched(leaf):
+    """Import alone adds no handler to the root logger and writes nothing.
+
+    fleece 1.x's fleece.profiling configured the root logger as it was imported.
+    """
     code = (
-        "import logging, fleece.log;"
+        f"import logging, {leaf};"
         "print(len(logging.getLogger().handlers), logging.getLogger().level)"
     )
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from fleece import log, profiling
@@ -123,17 +120,3 @@ def test_bad_arguments_are_refused_with_their_name(arguments, message):
     """Each bad argument raises ValueError naming it, when decorating."""
     with pytest.raises(ValueError, match=message):
         profiling.profile_handler(**arguments)
-
-
-def test_importing_fleece_profiling_changes_no_handler():
-    """1.x configured the root logger as a side effect of the import."""
-    code = (
-        "import logging, fleece.profiling;"
-        "print(len(logging.getLogger().handlers), logging.getLogger().level)"
-    )
-
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-
-    assert (result.stdout, result.stderr) == ("0 30\n", "")

@@ -10,7 +10,6 @@ import pickle
 import socket
 import subprocess
 import sys
-import threading
 import warnings
 
 import pytest
@@ -208,34 +207,19 @@ def test_set_formatter_reaches_the_wrapped_handler(flaky_handler):
 
 
 def test_warnings_from_other_threads_are_neither_swallowed_nor_counted(
-    no_sleep, make_record, watchtower_warning
+    no_sleep, make_record, watchtower_warning, gated_handler
 ):
     """Another thread's watchtower_warning during an emit reaches its own filters."""
-    entered, release = threading.Event(), threading.Event()
-
-    class SlowSink(logging.Handler):
-        def __init__(self) -> None:
-            super().__init__()
-            self.delivered = 0
-
-        def emit(self, record: logging.LogRecord) -> None:
-            entered.set()
-            release.wait(timeout=10)
-            self.delivered += 1
-
-    sink = SlowSink()
+    sink = gated_handler
     handler = log.RetryHandler(sink)
-    worker = threading.Thread(target=handler.handle, args=(make_record("slow"),))
-    worker.start()
-    entered.wait(timeout=10)
-    try:
-        with pytest.warns(watchtower_warning, match="from the main thread"):
-            warnings.warn("from the main thread", watchtower_warning, stacklevel=1)
-    finally:
-        release.set()
-        worker.join()
 
-    assert (sink.delivered, no_sleep, handler.pending) == (1, [], 0)
+    with (
+        sink.holding(handler, make_record("slow")),
+        pytest.warns(watchtower_warning, match="from the main thread"),
+    ):
+        warnings.warn("from the main thread", watchtower_warning, stacklevel=1)
+
+    assert (sink.delivered, no_sleep, handler.pending) == (["slow"], [], 0)
 
 
 def test_other_warnings_in_the_wrapped_handler_pass_through(no_sleep, make_record):
@@ -368,32 +352,15 @@ def test_a_kept_record_keeps_the_context_of_the_moment_it_was_logged(
 
 
 def test_only_one_thread_talks_to_the_wrapped_handler_and_none_waits_for_it(
-    no_sleep, make_record
+    no_sleep, make_record, gated_handler
 ):
     """While one thread is inside the wrapped handler, another's call returns."""
-    entered, release = threading.Event(), threading.Event()
-
-    class SlowSink(logging.Handler):
-        def __init__(self) -> None:
-            super().__init__()
-            self.delivered: list[str] = []
-
-        def emit(self, record: logging.LogRecord) -> None:
-            entered.set()
-            release.wait(timeout=10)
-            self.delivered.append(record.getMessage())
-
-    sink = SlowSink()
+    sink = gated_handler
     handler = log.RetryHandler(sink)
-    worker = threading.Thread(target=handler.handle, args=(make_record("first"),))
-    worker.start()
-    entered.wait(timeout=10)
-    try:
+
+    with sink.holding(handler, make_record("first")):
         handler.handle(make_record("second"))
         waiting = handler.pending
-    finally:
-        release.set()
-        worker.join()
 
     assert waiting == 1
     assert (sink.delivered, handler.pending) == (["first", "second"], 0)
