@@ -306,7 +306,8 @@ class RetryHandler(logging.Handler):
         """Tell a record the wrapped handler refuses from one that is down.
 
         The record behind the failing one is tried once: if it goes through, the
-        failing record gets one more attempt and, failing again, is dropped.
+        failing record gets one more attempt (time allowing) and, failing again, is
+        dropped.
 
         Returns:
             Whether the failing record was dealt with (sent or dropped).
@@ -322,7 +323,10 @@ class RetryHandler(logging.Handler):
             self._release(head, delivered=False)
             return False
         self._release(behind, delivered=True)
-        again = self._attempt(head[0])
+        # Past the deadline the record is dropped untried: it already failed every
+        # retry, and the wrapped handler has just taken the next one.
+        in_time = deadline is None or time.monotonic() < deadline
+        again = self._attempt(head[0]) if in_time else failure
         self._release(head, delivered=True)
         if again is not None:
             self.rejected += 1
