@@ -239,3 +239,17 @@ def cloudwatch(moto_env: Any) -> Iterator[CloudWatch]:
     """CloudWatch Logs on the moto server; the server runs again after the test."""
     yield CloudWatch(moto_env)
     moto_env.start()
+
+
+def _timed(call: Callable[..., object], *args: object, **kwargs: object) -> float:
+    import time
+
+    start = time.monotonic()
+    call(*args, **kwargs)
+    return time.monotonic() - start
+
+
+@pytest.fixture
+def timed() -> Callable[..., float]:
+    """timed(call, *args, **kwargs): run the call and return the seconds it took."""
+    return _timed

@@ -269,6 +269,36 @@ def test_a_stdlib_http_handler_is_retried_when_the_connection_is_reset(
     gc.collect()
 
 
+# The stdlib HTTPHandler leaves a reset connection's socket to the garbage collector.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+def test_a_call_blocks_at_most_the_budget_plus_one_attempt_of_a_slow_failing_sink(
+    http_server, make_record, timed
+):
+    """Each attempt stalls 0.5 s then fails: no call takes a whole retry cycle.
+
+    Before, the first call alone took 6 attempts (3 s) plus its sleeps; once the
+    handler gives up, later calls send nothing at all.
+    """
+    http_server.set_default(stall=0.5, reset=True)
+    host = http_server.url.removeprefix("http://")
+    sink = logging.handlers.HTTPHandler(host, "/logs", method="POST")
+    handler = log.RetryHandler(sink, backoff_base=0.05, backoff_cap=0.1)
+
+    # Every call makes one attempt at least: 6 calls spend the retry cycle.
+    durations = [timed(handler.handle, make_record("slow")) for _ in range(8)]
+    attempts = len(http_server.requests)
+    for _ in range(20):
+        handler.handle(make_record("queued"))
+
+    assert max(durations) < handler.blocking_budget + 0.5 + 1.0
+    assert attempts <= 6 + 2  # one retry cycle, then one probe at most
+    assert len(http_server.requests) == attempts
+    assert handler.pending == 28
+    sink.close()
+    gc.collect()
+
+
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [

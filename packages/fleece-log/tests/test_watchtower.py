@@ -42,13 +42,6 @@ def new_group(cloudwatch):
     return group
 
 
-def timed(call, *args, **kwargs):
-    """Seconds the call took."""
-    start = time.monotonic()
-    call(*args, **kwargs)
-    return time.monotonic() - start
-
-
 def test_no_record_is_lost_when_cloudwatch_goes_away_and_comes_back(
     cloudwatch, logger_name, capsys
 ):
@@ -153,7 +146,7 @@ def test_a_delivery_failure_warning_from_watchtower_is_retried(cloudwatch, logge
 
 
 def test_a_record_whose_message_cannot_be_formatted_does_not_hold_up_the_rest(
-    cloudwatch, logger_name, capsys
+    cloudwatch, logger_name, capsys, timed
 ):
     """A stdlib "items: %d" % "text" record is sent as text, once, and the rest follow.
 
@@ -186,7 +179,7 @@ def test_a_record_whose_message_cannot_be_formatted_does_not_hold_up_the_rest(
 
 
 def test_after_giving_up_calls_return_at_once_and_the_sink_is_probed_once_an_interval(
-    cloudwatch, logger_name, capsys
+    cloudwatch, logger_name, capsys, timed
 ):
     """During an outage later calls only queue; recovery resends all, in order."""
     group = new_group(cloudwatch)
@@ -218,7 +211,7 @@ def test_after_giving_up_calls_return_at_once_and_the_sink_is_probed_once_an_int
     assert capsys.readouterr().err.count("fleece.log.RetryHandler:") == 1
 
 
-def test_no_call_waits_for_other_threads_retries(cloudwatch, logger_name):
+def test_no_call_waits_for_other_threads_retries(cloudwatch, logger_name, timed):
     """With 5 threads logging during an outage, each call stays within the bound."""
     group = new_group(cloudwatch)
     handler = cloudwatch.handler(group)
