@@ -384,3 +384,27 @@ def test_records_of_a_custom_record_factory_keep_their_plain_message(
         logging.setLogRecordFactory(previous)
 
     assert output.getvalue() == "polled\n"
+
+
+def test_a_queue_listener_writes_the_line_once_not_nested(logger_name):
+    """QueueHandler puts the formatted line in msg; the listener's line is the same."""
+    import logging.handlers
+    import queue
+
+    records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+    output = io.StringIO()
+    target = logging.StreamHandler(output)
+    target.setFormatter(log.JsonFormatter())
+    listener = logging.handlers.QueueListener(records, target)
+    logger = log.get_logger(logger_name, level="INFO", clobber_root_handler=False)
+    logger.propagate = False
+    logger.addHandler(logging.handlers.QueueHandler(records))
+
+    listener.start()
+    try:
+        logger.info("polled", jobs=3)
+    finally:
+        listener.stop()
+
+    line = json.loads(output.getvalue())
+    assert (line["event"], line["jobs"]) == ("polled", 3)

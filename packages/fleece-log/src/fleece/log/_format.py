@@ -199,6 +199,9 @@ class JsonFormatter(logging.Formatter):
             The JSON text.
         """
         attributes = record.__dict__
+        rendered: str | None = attributes.get(_LINE_ATTRIBUTE)
+        if rendered is not None:
+            return rendered
         fields = attributes.get(FIELDS_ATTRIBUTE)
         if fields is None:
             fields = _stdlib_fields(record)
@@ -215,7 +218,12 @@ class JsonFormatter(logging.Formatter):
             line["exception"] = record.exc_text
         if record.stack_info:
             line["stack"] = record.stack_info
-        return encode(line)
+        if type(record) is not JsonRecord:
+            return encode(line)
+        # A fleece logger's record renders the same for every handler: once, even
+        # when a handler (QueueHandler.prepare) has put the line in its msg since.
+        rendered = attributes[_LINE_ATTRIBUTE] = encode(line)
+        return rendered
 
     @staticmethod
     def _event(record: logging.LogRecord) -> str:
@@ -246,8 +254,4 @@ class JsonRecord(logging.LogRecord):
 
     def getMessage(self) -> str:  # noqa: N802 - the stdlib name
         """The record's JSON line (rendered once, then reused)."""
-        attributes = self.__dict__
-        line: str | None = attributes.get(_LINE_ATTRIBUTE)
-        if line is None:
-            line = attributes[_LINE_ATTRIBUTE] = _LINE_FORMATTER.format(self)
-        return line
+        return _LINE_FORMATTER.format(self)
