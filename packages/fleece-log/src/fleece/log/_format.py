@@ -107,7 +107,7 @@ def best_effort_message(record: logging.LogRecord) -> str:
 
 def _message(record: logging.LogRecord) -> str:
     # A JsonRecord's getMessage is its whole JSON line; its event is msg % args.
-    if isinstance(record, JsonRecord):
+    if type(record) is JsonRecord:
         return _LogRecord.getMessage(record)
     return record.getMessage()
 
@@ -199,6 +199,8 @@ class JsonFormatter(logging.Formatter):
             The JSON text.
         """
         attributes = record.__dict__
+        # The line a fleece record already gave as its message, kept even when a
+        # handler (QueueHandler.prepare) has put that line in its msg since.
         rendered: str | None = attributes.get(_LINE_ATTRIBUTE)
         if rendered is not None:
             return rendered
@@ -218,12 +220,7 @@ class JsonFormatter(logging.Formatter):
             line["exception"] = record.exc_text
         if record.stack_info:
             line["stack"] = record.stack_info
-        if type(record) is not JsonRecord:
-            return encode(line)
-        # A fleece logger's record renders the same for every handler: once, even
-        # when a handler (QueueHandler.prepare) has put the line in its msg since.
-        rendered = attributes[_LINE_ATTRIBUTE] = encode(line)
-        return rendered
+        return encode(line)
 
     @staticmethod
     def _event(record: logging.LogRecord) -> str:
@@ -254,4 +251,8 @@ class JsonRecord(logging.LogRecord):
 
     def getMessage(self) -> str:  # noqa: N802 - the stdlib name
         """The record's JSON line (rendered once, then reused)."""
-        return _LINE_FORMATTER.format(self)
+        attributes = self.__dict__
+        line: str | None = attributes.get(_LINE_ATTRIBUTE)
+        if line is None:
+            line = attributes[_LINE_ATTRIBUTE] = _LINE_FORMATTER.format(self)
+        return line
