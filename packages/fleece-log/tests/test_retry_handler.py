@@ -145,6 +145,24 @@ def test_a_full_backlog_drops_the_oldest_and_counts_them(
     assert handler.dropped == 2
 
 
+def test_with_no_backlog_the_handler_still_gives_up_and_stops_trying(
+    no_sleep, capsys, flaky_handler, make_record
+):
+    """backlog=0 keeps nothing; failures still add up to opening the handler."""
+    sink = flaky_handler()
+    sink.down = True
+    handler = log.RetryHandler(sink, max_retries=2, backlog=0, probe_interval=60)
+
+    for _ in range(6):
+        handler.handle(make_record("lost"))
+    attempts = sink.attempts
+    for _ in range(6):
+        handler.handle(make_record("lost"))
+
+    assert attempts <= 3 + 1
+    assert (sink.attempts, handler.pending, handler.dropped) == (attempts, 0, 12)
+
+
 def test_flush_and_close_resend_the_backlog_and_reach_the_wrapped_handler(
     no_sleep, capsys, flaky_handler, make_record
 ):

@@ -167,9 +167,11 @@ class RetryHandler(logging.Handler):
         ``logging.Handler.handle`` would hold this handler's lock through the retries,
         making every other thread wait; ``emit`` does its own locking.
         """
-        if not self.filter(record):
+        passed: object = self.filter(record)
+        if not passed:
             return False
-        self.emit(record)
+        # From Python 3.12 a filter may return the record to use instead.
+        self.emit(passed if isinstance(passed, logging.LogRecord) else record)
         return True
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -246,7 +248,8 @@ class RetryHandler(logging.Handler):
     ) -> None:
         """Retry a record whose first attempt failed, ahead of any queued meanwhile."""
         deadline = start + self.blocking_budget
-        self._failures = 1
+        # Counted on from earlier calls when backlog=0 left nothing queued meanwhile.
+        self._failures += 1
         self._push(record, failure)
         if self._failures <= self.max_retries or not self._give_up(failure, deadline):
             self._send(deadline, started=True)
