@@ -66,6 +66,12 @@ def test_readme_example_runs(index, tmp_path, example_env, run_python):
         ]
         assert lines[1]["order_id"] == "o-1"
         assert lines[1]["card"] == "visa"
+        # The output comment is the real line, but for the script's name and the time.
+        [shown] = re.findall(r"# (\{.*\})\n", block)
+        shown = shown.replace("__main__", lines[0]["logger"])
+        assert shown.replace("2026-…Z", lines[0]["timestamp"]) == output[0]
+    if "WORKER-POLL" in block:
+        _assert_cloudwatch_got_the_json_line()
     if "bind_context(tenant" in block:
         (line,) = [json.loads(o) for o in output if o.startswith("{")]
         assert line["tenant"] == "acme"
@@ -86,3 +92,16 @@ def test_readme_example_runs(index, tmp_path, example_env, run_python):
         assert output[-1] == 'HANDLER RESULT {"buckets": 0}'
     if "AuthPolicy.from_method_arn" in block:
         assert output[-1] == "['Allow', 'Deny']"
+
+
+def _assert_cloudwatch_got_the_json_line() -> None:
+    """The RetryHandler example's line reached moto's CloudWatch Logs as JSON."""
+    import boto3
+
+    logs = boto3.client("logs")
+    [stream] = logs.describe_log_streams(logGroupName="WORKER-POLL")["logStreams"]
+    [event] = logs.get_log_events(
+        logGroupName="WORKER-POLL", logStreamName=stream["logStreamName"]
+    )["events"]
+    line = json.loads(event["message"])
+    assert (line["event"], line["jobs"], line["logger"]) == ("polled", 3, "worker")

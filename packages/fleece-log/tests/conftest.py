@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import itertools
 import json
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -76,6 +78,7 @@ class FlakyHandler(logging.Handler):
         self.down = False
         self.attempts = 0
         self.delivered: list[str] = []
+        self.lines: list[str] = []
         self.flushed = 0
         self.closed = False
 
@@ -86,6 +89,7 @@ class FlakyHandler(logging.Handler):
             self._fail(record)
             return
         self.delivered.append(record.getMessage())
+        self.lines.append(self.format(record))
 
     def _fail(self, record: logging.LogRecord) -> None:
         error = ConnectionError(f"sink unavailable (attempt {self.attempts})")
@@ -109,6 +113,41 @@ class FlakyHandler(logging.Handler):
     def close(self) -> None:
         self.closed = True
         super().close()
+
+
+class GatedHandler(logging.Handler):
+    """A handler whose emit signals `entered` and waits for `proceed` (10 s at most)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entered = threading.Event()
+        self.proceed = threading.Event()
+        self.delivered: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.entered.set()
+        self.proceed.wait(timeout=10)
+        self.delivered.append(record.getMessage())
+
+    @contextlib.contextmanager
+    def holding(
+        self, handler: logging.Handler, record: logging.LogRecord
+    ) -> Iterator[None]:
+        """Within the block, another thread is inside this sink, sending record."""
+        worker = threading.Thread(target=handler.handle, args=(record,))
+        worker.start()
+        self.entered.wait(timeout=10)
+        try:
+            yield
+        finally:
+            self.proceed.set()
+            worker.join()
+
+
+@pytest.fixture
+def gated_handler() -> GatedHandler:
+    """A GatedHandler: a sink that holds the sending thread until released."""
+    return GatedHandler()
 
 
 @pytest.fixture
@@ -143,3 +182,74 @@ def flaky_handler() -> type[FlakyHandler]:
 def watchtower_warning() -> type[WatchtowerWarning]:
     """A warning class named as watchtower's."""
     return WatchtowerWarning
+
+
+class CloudWatch:
+    """A CloudWatch Logs client at the moto server, and RetryHandlers around it.
+
+    The client fails fast while the server is down (one attempt, short timeouts), as
+    the README advises; ``api_calls`` counts the PutLogEvents requests it sends.
+    """
+
+    def __init__(self, server: Any) -> None:
+        import boto3
+        from botocore.config import Config
+
+        self.server = server
+        self.client = boto3.client(
+            "logs",
+            endpoint_url=server.url,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+            config=Config(
+                retries={"total_max_attempts": 1}, connect_timeout=2, read_timeout=10
+            ),
+        )
+        self.api_calls = 0
+        self.client.meta.events.register("before-send.logs.PutLogEvents", self._count)
+
+    def _count(self, **kwargs: Any) -> None:
+        self.api_calls += 1
+
+    def handler(self, group: str, stream: str = "s", **options: Any) -> Any:
+        """A RetryHandler(watchtower.CloudWatchLogHandler(...)) writing to group."""
+        import watchtower
+
+        from fleece import log
+
+        sink = watchtower.CloudWatchLogHandler(
+            log_group_name=group,
+            log_stream_name=stream,
+            use_queues=False,
+            boto3_client=self.client,
+        )
+        return log.RetryHandler(sink, **options)
+
+    def messages(self, group: str, stream: str = "s") -> list[str]:
+        """The messages of a log stream, oldest first."""
+        response = self.client.get_log_events(
+            logGroupName=group, logStreamName=stream, startFromHead=True
+        )
+        return [event["message"] for event in response["events"]]
+
+
+@pytest.fixture
+def cloudwatch(moto_env: Any) -> Iterator[CloudWatch]:
+    """CloudWatch Logs on the moto server; the server runs again after the test."""
+    yield CloudWatch(moto_env)
+    moto_env.start()
+
+
+def _timed(call: Callable[..., object], *args: object, **kwargs: object) -> float:
+    import time
+
+    start = time.monotonic()
+    call(*args, **kwargs)
+    return time.monotonic() - start
+
+
+@pytest.fixture
+def timed() -> Callable[..., float]:
+    """timed(call, *args, **kwargs): run the call and return the seconds it took."""
+    return _timed

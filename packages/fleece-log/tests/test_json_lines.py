@@ -295,3 +295,116 @@ def test_the_formatter_can_be_used_on_any_handler(logger_name):
     assert {"a": 1, "event": "own handler", "level": "info"}.items() <= json.loads(
         text.getvalue()
     ).items()
+
+
+@pytest.fixture
+def plain_handler(logger_name):
+    """A stdlib StreamHandler without a formatter on the stdlib logger of the name."""
+    output = io.StringIO()
+    handler = logging.StreamHandler(output)
+    stdlib_logger = logging.getLogger(logger_name)
+    stdlib_logger.addHandler(handler)
+    yield handler, output
+    stdlib_logger.removeHandler(handler)
+
+
+def test_a_handler_attached_without_a_formatter_writes_the_json_line(
+    plain_handler, stream, logger_name
+):
+    """As in 1.x, any handler gets the JSON line, bound values and context included."""
+    _, output = plain_handler
+    logger = log.get_logger(logger_name, stream=stream).bind(worker="w-1")
+    log.bind_context(request="r-1")
+
+    logger.info("polled %s", "queue", jobs=3)
+
+    line = json.loads(output.getvalue())
+    assert line == stream.last()
+    assert (line["event"], line["jobs"], line["worker"], line["request"]) == (
+        "polled queue",
+        3,
+        "w-1",
+        "r-1",
+    )
+
+
+def test_a_handler_with_its_own_formatter_keeps_it(plain_handler, logger_name):
+    """The user's format is applied; its %(message)s is the JSON line."""
+    handler, output = plain_handler
+    handler.setFormatter(logging.Formatter("%(levelname)s|%(name)s|%(message)s"))
+    logger = log.get_logger(logger_name, clobber_root_handler=False)
+    logger.setLevel("INFO")
+
+    logger.info("polled", jobs=3)
+
+    level, name, message = output.getvalue().rstrip("\n").split("|")
+    assert (level, name) == ("INFO", logger_name)
+    assert (json.loads(message)["event"], json.loads(message)["jobs"]) == ("polled", 3)
+
+
+def test_a_retry_handler_around_a_plain_handler_writes_the_json_line(logger_name):
+    """Through RetryHandler the wrapped handler formats the JSON line too."""
+    output = io.StringIO()
+    logger = log.get_logger(logger_name, level="INFO", clobber_root_handler=False)
+    logger.propagate = False
+    logger.addHandler(log.RetryHandler(logging.StreamHandler(output)))
+
+    logger.info("polled", jobs=3)
+
+    assert json.loads(output.getvalue())["jobs"] == 3
+
+
+def test_a_bad_percent_format_gives_a_json_line_to_every_handler(
+    plain_handler, logger_name
+):
+    """Arguments that do not fit the format never make a handler fail."""
+    _, output = plain_handler
+    logger = log.get_logger(logger_name, level="INFO", clobber_root_handler=False)
+
+    logger.info("items: %d", "not-a-number")
+
+    assert json.loads(output.getvalue())["event"] == "'items: %d' % ('not-a-number',)"
+
+
+def test_records_of_a_custom_record_factory_keep_their_plain_message(
+    plain_handler, logger_name
+):
+    """A record class set with logging.setLogRecordFactory is left as it is."""
+
+    class OwnRecord(logging.LogRecord):
+        pass
+
+    _, output = plain_handler
+    logger = log.get_logger(logger_name, level="INFO", clobber_root_handler=False)
+    previous = logging.getLogRecordFactory()
+    logging.setLogRecordFactory(OwnRecord)
+    try:
+        logger.info("polled", jobs=3)
+    finally:
+        logging.setLogRecordFactory(previous)
+
+    assert output.getvalue() == "polled\n"
+
+
+def test_a_queue_listener_writes_the_line_once_not_nested(logger_name):
+    """QueueHandler puts the formatted line in msg; the listener's line is the same."""
+    import logging.handlers
+    import queue
+
+    records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+    output = io.StringIO()
+    target = logging.StreamHandler(output)
+    target.setFormatter(log.JsonFormatter())
+    listener = logging.handlers.QueueListener(records, target)
+    logger = log.get_logger(logger_name, level="INFO", clobber_root_handler=False)
+    logger.propagate = False
+    logger.addHandler(logging.handlers.QueueHandler(records))
+
+    listener.start()
+    try:
+        logger.info("polled", jobs=3)
+    finally:
+        listener.stop()
+
+    line = json.loads(output.getvalue())
+    assert (line["event"], line["jobs"]) == ("polled", 3)

@@ -3,7 +3,7 @@ import importlib
 import pytest
 
 
-@pytest.mark.parametrize("leaf", ["fleece.log"])
+@pytest.mark.parametrize("leaf", ["fleece.log", "fleece.profiling"])
 def test_leaf_imports_from_the_fleece_namespace(leaf):
     """The leaf imports, documents itself, and fleece stays a namespace package."""
     import fleece

@@ -60,3 +60,25 @@ def test_the_retry_example_sends_json_lines_to_cloudwatch(moto_env):
     )["events"]
     [line] = [json.loads(event["message"]) for event in events]
     assert (line["event"], line["items"], line["logger"]) == ("polled", 3, "worker")
+
+
+def test_the_profiling_example_runs_and_logs_the_statistics_when_sampled(
+    stream, monkeypatch
+):
+    """The profile_handler example returns the handler's result; sampled, it logs."""
+    import random
+
+    from fleece import log
+    from fleece.testing import LambdaContext
+
+    log.setup_root_logger(stream=stream)
+    monkeypatch.setattr(random, "random", lambda: 0.05)  # within sample=0.1
+    namespace: dict[str, object] = {}
+    exec(python_blocks()[2], namespace)  # noqa: S102 - the README's own example
+
+    result = namespace["lambda_handler"]({}, LambdaContext())  # type: ignore[operator]
+
+    assert result == {"ok": True}
+    line = stream.last()
+    assert (line["event"], line["logger"]) == ("Profiling completed", "profiler")
+    assert isinstance(line["profiling_data"], list)

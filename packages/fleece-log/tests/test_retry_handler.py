@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import gc
+import json
 import logging
 import logging.handlers
-import threading
+import pickle
+import socket
+import subprocess
+import sys
 import warnings
 
 import pytest
@@ -111,7 +115,7 @@ def test_records_kept_during_an_outage_are_resent_in_order(
 ):
     """After the sink recovers the backlog goes first, oldest first."""
     sink = flaky_handler()
-    handler = log.RetryHandler(sink, max_retries=1)
+    handler = log.RetryHandler(sink, max_retries=1, probe_interval=0)
 
     handler.handle(make_record("r1"))
     sink.down = True
@@ -130,7 +134,7 @@ def test_a_full_backlog_drops_the_oldest_and_counts_them(
     """backlog bounds the kept records; `dropped` counts what was lost."""
     sink = flaky_handler()
     sink.down = True
-    handler = log.RetryHandler(sink, max_retries=0, backlog=2)
+    handler = log.RetryHandler(sink, max_retries=0, backlog=2, probe_interval=0)
 
     for message in ("r1", "r2", "r3", "r4"):
         handler.handle(make_record(message))
@@ -139,6 +143,24 @@ def test_a_full_backlog_drops_the_oldest_and_counts_them(
 
     assert sink.delivered == ["r3", "r4", "r5"]
     assert handler.dropped == 2
+
+
+def test_with_no_backlog_the_handler_still_gives_up_and_stops_trying(
+    no_sleep, capsys, flaky_handler, make_record
+):
+    """backlog=0 keeps nothing; failures still add up to opening the handler."""
+    sink = flaky_handler()
+    sink.down = True
+    handler = log.RetryHandler(sink, max_retries=2, backlog=0, probe_interval=60)
+
+    for _ in range(6):
+        handler.handle(make_record("lost"))
+    attempts = sink.attempts
+    for _ in range(6):
+        handler.handle(make_record("lost"))
+
+    assert attempts <= 3 + 1
+    assert (sink.attempts, handler.pending, handler.dropped) == (attempts, 0, 12)
 
 
 def test_flush_and_close_resend_the_backlog_and_reach_the_wrapped_handler(
@@ -203,34 +225,19 @@ def test_set_formatter_reaches_the_wrapped_handler(flaky_handler):
 
 
 def test_warnings_from_other_threads_are_neither_swallowed_nor_counted(
-    no_sleep, make_record, watchtower_warning
+    no_sleep, make_record, watchtower_warning, gated_handler
 ):
     """Another thread's watchtower_warning during an emit reaches its own filters."""
-    entered, release = threading.Event(), threading.Event()
-
-    class SlowSink(logging.Handler):
-        def __init__(self) -> None:
-            super().__init__()
-            self.delivered = 0
-
-        def emit(self, record: logging.LogRecord) -> None:
-            entered.set()
-            release.wait(timeout=10)
-            self.delivered += 1
-
-    sink = SlowSink()
+    sink = gated_handler
     handler = log.RetryHandler(sink)
-    worker = threading.Thread(target=handler.handle, args=(make_record("slow"),))
-    worker.start()
-    entered.wait(timeout=10)
-    try:
-        with pytest.warns(watchtower_warning, match="from the main thread"):
-            warnings.warn("from the main thread", watchtower_warning, stacklevel=1)
-    finally:
-        release.set()
-        worker.join()
 
-    assert (sink.delivered, no_sleep, handler.pending) == (1, [], 0)
+    with (
+        sink.holding(handler, make_record("slow")),
+        pytest.warns(watchtower_warning, match="from the main thread"),
+    ):
+        warnings.warn("from the main thread", watchtower_warning, stacklevel=1)
+
+    assert (sink.delivered, no_sleep, handler.pending) == (["slow"], [], 0)
 
 
 def test_other_warnings_in_the_wrapped_handler_pass_through(no_sleep, make_record):
@@ -280,6 +287,36 @@ def test_a_stdlib_http_handler_is_retried_when_the_connection_is_reset(
     gc.collect()
 
 
+# The stdlib HTTPHandler leaves a reset connection's socket to the garbage collector.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+def test_a_call_blocks_at_most_the_budget_plus_one_attempt_of_a_slow_failing_sink(
+    http_server, make_record, timed
+):
+    """Each attempt stalls 0.5 s then fails: no call takes a whole retry cycle.
+
+    Before, the first call alone took 6 attempts (3 s) plus its sleeps; once the
+    handler gives up, later calls send nothing at all.
+    """
+    http_server.set_default(stall=0.5, reset=True)
+    host = http_server.url.removeprefix("http://")
+    sink = logging.handlers.HTTPHandler(host, "/logs", method="POST")
+    handler = log.RetryHandler(sink, backoff_base=0.05, backoff_cap=0.1)
+
+    # Every call makes one attempt at least: 6 calls spend the retry cycle.
+    durations = [timed(handler.handle, make_record("slow")) for _ in range(8)]
+    attempts = len(http_server.requests)
+    for _ in range(20):
+        handler.handle(make_record("queued"))
+
+    assert max(durations) < handler.blocking_budget + 0.5 + 1.0
+    assert attempts <= 6 + 2  # one retry cycle, then one probe at most
+    assert len(http_server.requests) == attempts
+    assert handler.pending == 28
+    sink.close()
+    gc.collect()
+
+
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
@@ -288,6 +325,8 @@ def test_a_stdlib_http_handler_is_retried_when_the_connection_is_reset(
         ({"backoff_base": "fast"}, "backoff_base must be a number >= 0"),
         ({"backoff_cap": -2}, "backoff_cap must be a number >= 0"),
         ({"backlog": None}, "backlog must be an integer >= 0"),
+        ({"backlog_bytes": 1.5}, "backlog_bytes must be an integer >= 0"),
+        ({"probe_interval": -1}, "probe_interval must be a number >= 0"),
     ],
 )
 def test_bad_arguments_are_refused_with_their_name(arguments, message, flaky_handler):
@@ -300,3 +339,124 @@ def test_the_wrapped_handler_must_be_a_handler():
     """Passing something else raises TypeError."""
     with pytest.raises(TypeError, match=r"handler must be a logging\.Handler"):
         log.RetryHandler("stdout")  # type: ignore[arg-type]
+
+
+def test_a_record_too_large_for_the_sink_is_dropped_and_the_rest_go_through(
+    no_sleep, capsys, make_record
+):
+    """A datagram over UDP's limit fails every time; the 10 records behind it arrive.
+
+    A real DatagramHandler sends to a real UDP socket: the oversized record fails
+    with "Message too long" however often it is retried.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as receiver:
+        receiver.bind(("127.0.0.1", 0))
+        receiver.settimeout(5)
+        sink = logging.handlers.DatagramHandler(*receiver.getsockname())
+        handler = log.RetryHandler(sink)
+
+        handler.handle(make_record("x" * 70_000))
+        for n in range(10):
+            handler.handle(make_record(f"good {n}"))
+        received = [
+            pickle.loads(receiver.recv(65_536)[4:])["msg"]  # noqa: S301 - our own
+            for _ in range(10)
+        ]
+        sink.close()
+
+    assert received == [f"good {n}" for n in range(10)]
+    assert (handler.pending, handler.rejected, handler.dropped) == (0, 1, 0)
+    err = capsys.readouterr().err
+    assert err.count("dropped a log record that DatagramHandler refused") == 1
+    assert "Message too long" in err
+
+
+def test_a_kept_record_keeps_the_context_of_the_moment_it_was_logged(
+    no_sleep, capsys, flaky_handler, logger_name
+):
+    """A stdlib record kept during an outage is sent later with its own context."""
+    sink = flaky_handler()
+    sink.down = True
+    handler = log.RetryHandler(sink, max_retries=0, probe_interval=0)
+    handler.setFormatter(log.JsonFormatter())
+    stdlib_logger = logging.getLogger(logger_name)
+    stdlib_logger.propagate = False
+    stdlib_logger.setLevel(logging.INFO)
+    stdlib_logger.addHandler(handler)
+
+    log.bind_context(invocation="first")
+    stdlib_logger.info("kept %s", "for later", extra={"n": 1})
+    log.bind_context(invocation="second")
+    sink.down = False
+    stdlib_logger.info("sent at once")
+    stdlib_logger.removeHandler(handler)
+
+    lines = [json.loads(line) for line in sink.lines]
+    assert [(x["event"], x["invocation"]) for x in lines] == [
+        ("kept for later", "first"),
+        ("sent at once", "second"),
+    ]
+    assert lines[0]["n"] == 1
+
+
+def test_only_one_thread_talks_to_the_wrapped_handler_and_none_waits_for_it(
+    no_sleep, make_record, gated_handler
+):
+    """While one thread is inside the wrapped handler, another's call returns."""
+    sink = gated_handler
+    handler = log.RetryHandler(sink)
+
+    with sink.holding(handler, make_record("first")):
+        handler.handle(make_record("second"))
+        waiting = handler.pending
+
+    assert waiting == 1
+    assert (sink.delivered, handler.pending) == (["first", "second"], 0)
+
+
+def test_the_blocking_budget_is_the_sum_of_the_backoff_bounds():
+    """2.5 s with the defaults: 0.1 + 0.2 + 0.4 + 0.8 + 1."""
+    handler = log.RetryHandler(logging.NullHandler())
+
+    assert pytest.approx(2.5) == handler.blocking_budget
+
+
+@pytest.mark.parametrize("mode", ["raise", "handle_error", "warn"])
+def test_with_ignore_errors_false_calls_still_raise_and_keep_nothing(
+    no_sleep, mode, flaky_handler, make_record, watchtower_warning
+):
+    """Without ignore_errors there is no backlog: each failing call raises."""
+    sink = flaky_handler(mode=mode)
+    sink.down = True
+    handler = log.RetryHandler(sink, max_retries=1, ignore_errors=False)
+
+    for _ in range(2):
+        with pytest.raises((ConnectionError, watchtower_warning)):
+            handler.handle(make_record("fails"))
+    assert (sink.attempts, handler.pending) == (4, 0)
+
+
+def test_closing_the_last_retry_handler_puts_warnings_warn_back():
+    """warnings.warn is hooked while a RetryHandler is open, restored after the last.
+
+    Run in a fresh interpreter, where no other test's handler is still open.
+    """
+    code = """if True:
+        import logging, warnings
+        from fleece import log
+        original = warnings.warn
+        first = log.RetryHandler(logging.NullHandler())
+        second = log.RetryHandler(logging.NullHandler())
+        hooked = warnings.warn is not original
+        first.close()
+        hooked_after_one = warnings.warn is not original
+        second.close()
+        second.close()
+        print(hooked, hooked_after_one, warnings.warn is original)
+    """
+
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+
+    assert (result.stdout, result.stderr) == ("True True True\n", "")

@@ -1,6 +1,6 @@
 import pytest
 
-from fleece.testing import modules_imported_by
+from fleece.testing import modules_added_by, modules_imported_by
 
 
 def test_modules_imported_by_lists_what_an_import_loads():
@@ -9,6 +9,14 @@ def test_modules_imported_by_lists_what_an_import_loads():
 
     assert {"json", "json.decoder"} <= modules
     assert "fleece.testing" not in modules
+
+
+def test_modules_added_by_lists_only_what_the_import_added():
+    """Modules loaded at start-up (sys, os) are left out; the import's own are in."""
+    modules = modules_added_by("json")
+
+    assert {"json", "json.decoder"} <= modules
+    assert not {"sys", "os", "builtins"} & modules
 
 
 def test_modules_imported_by_reports_a_failing_import():

@@ -18,6 +18,7 @@ from fleece.log._lambda import (
     inject_request_ids_into_environment,
 )
 from fleece.log._logger import BoundLogger, get_logger, getLogger
+from fleece.log._logme import logme
 from fleece.log._retry import RetryHandler
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "get_logger",
     "inject_lambda_context",
     "inject_request_ids_into_environment",
+    "logme",
     "setup_root_logger",
     "unbind_context",
 ]

@@ -38,6 +38,7 @@ class _PerThread(threading.local):
 _STATE = _PerThread()
 _INSTALL_LOCK = threading.Lock()
 _original_warn: Callable[..., None] | None = None
+_watchers = 0
 
 
 @contextlib.contextmanager
@@ -111,9 +112,31 @@ def _warn(
 
 
 def watch_warnings() -> None:
-    """Route ``warnings.warn`` through the per-thread capture (once per process)."""
-    global _original_warn  # one process-wide hook, installed once
+    """Route ``warnings.warn`` through the per-thread capture.
+
+    The hook is installed by the first watcher and stays until every watcher has
+    called ``unwatch_warnings``.
+    """
+    global _original_warn, _watchers  # one process-wide hook, counted
     with _INSTALL_LOCK:
-        if _original_warn is None:
+        if _watchers == 0 and _original_warn is None:
             _original_warn = warnings.warn
             warnings.warn = _warn
+        _watchers += 1
+
+
+def unwatch_warnings() -> None:
+    """Undo one ``watch_warnings``; the last one puts back the original function.
+
+    When another hook was installed over this one meanwhile, it is left in place
+    (and this one keeps passing warnings through to the original).
+    """
+    global _original_warn, _watchers
+    with _INSTALL_LOCK:
+        if _watchers == 0:
+            return
+        _watchers -= 1
+        original = _original_warn
+        if _watchers == 0 and original is not None and warnings.warn is _warn:
+            warnings.warn = original
+            _original_warn = None

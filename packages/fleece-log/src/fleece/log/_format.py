@@ -16,15 +16,18 @@ if TYPE_CHECKING:
 
 # Attribute that carries the key/values a BoundLogger call bound to its record.
 FIELDS_ATTRIBUTE = "_fleece_fields"
+# Attribute that keeps the JSON line a JsonRecord rendered as its message.
+_LINE_ATTRIBUTE = "_fleece_line"
 
 # Everything a stdlib LogRecord carries by itself; any other attribute came from
 # `extra=` and is written as a field.
 _RECORD_ATTRIBUTES = frozenset(
     vars(logging.LogRecord("", 0, "", 0, "", (), None)).keys()
-    | {"message", "asctime", "taskName", FIELDS_ATTRIBUTE}
+    | {"message", "asctime", "taskName", FIELDS_ATTRIBUTE, _LINE_ATTRIBUTE}
 )
 
 _LEVEL_NAMES: dict[str, str] = {}
+_LogRecord = logging.LogRecord
 
 
 def _repr(value: object) -> str:
@@ -97,6 +100,62 @@ def encode(line: dict[str, Any]) -> str:
         return _ENCODER.encode(_sanitized(line, frozenset()))
 
 
+def best_effort_message(record: logging.LogRecord) -> str:
+    """The text of a record whose ``msg % args`` fails: ``<msg repr> % <args repr>``."""
+    return f"{_repr(record.msg)} % {_repr(record.args)}"
+
+
+def _message(record: logging.LogRecord) -> str:
+    # A JsonRecord's getMessage is its whole JSON line; its event is msg % args.
+    if type(record) is JsonRecord:
+        return _LogRecord.getMessage(record)
+    return record.getMessage()
+
+
+def _stdlib_fields(record: logging.LogRecord) -> dict[str, Any]:
+    extra = {
+        key: value
+        for key, value in record.__dict__.items()
+        if key not in _RECORD_ATTRIBUTES
+    }
+    return {**CONTEXT.get(), **extra}
+
+
+def frozen_copy(
+    record: logging.LogRecord,
+) -> tuple[logging.LogRecord, Exception | None]:
+    """A copy of the record that renders the same later, in any thread or context.
+
+    The message is formatted now (letting go of its arguments), the context of this
+    moment is bound to it, and an exception becomes its traceback text.
+
+    Args:
+        record: The record to keep.
+
+    Returns:
+        The copy, and the error raised by ``msg % args`` when that failed (the copy
+        then holds the best-effort text).
+    """
+    copy = _LogRecord.__new__(type(record))
+    attributes = copy.__dict__
+    attributes.update(record.__dict__)
+    error = None
+    if record.args:
+        try:
+            copy.msg = _message(record)
+        except Exception as failure:  # the record's own fault: keep what it says
+            error = failure
+            copy.msg = best_effort_message(record)
+        copy.args = None
+    if FIELDS_ATTRIBUTE not in attributes:
+        attributes[FIELDS_ATTRIBUTE] = _stdlib_fields(record)
+    if copy.exc_info:
+        if not copy.exc_text:
+            copy.exc_text = _LINE_FORMATTER.formatException(copy.exc_info)
+        copy.exc_info = None
+    return copy, error
+
+
 class _TimestampCache:
     """Formats epoch seconds as ISO-8601 UTC with milliseconds, reusing the seconds."""
 
@@ -140,9 +199,14 @@ class JsonFormatter(logging.Formatter):
             The JSON text.
         """
         attributes = record.__dict__
+        # The line a fleece record already gave as its message, kept even when a
+        # handler (QueueHandler.prepare) has put that line in its msg since.
+        rendered: str | None = attributes.get(_LINE_ATTRIBUTE)
+        if rendered is not None:
+            return rendered
         fields = attributes.get(FIELDS_ATTRIBUTE)
         if fields is None:
-            fields = self._stdlib_fields(record)
+            fields = _stdlib_fields(record)
         line = {
             **fields,
             "event": self._event(record),
@@ -159,20 +223,11 @@ class JsonFormatter(logging.Formatter):
         return encode(line)
 
     @staticmethod
-    def _stdlib_fields(record: logging.LogRecord) -> dict[str, Any]:
-        extra = {
-            key: value
-            for key, value in record.__dict__.items()
-            if key not in _RECORD_ATTRIBUTES
-        }
-        return {**CONTEXT.get(), **extra}
-
-    @staticmethod
     def _event(record: logging.LogRecord) -> str:
         try:
-            return record.getMessage()
+            return _message(record)
         except Exception:  # a bad %-format must not lose the line
-            return f"{_repr(record.msg)} % {_repr(record.args)}"
+            return best_effort_message(record)
 
     @staticmethod
     def _level(levelname: str) -> str:
@@ -180,3 +235,24 @@ class JsonFormatter(logging.Formatter):
         if name is None:
             name = _LEVEL_NAMES[levelname] = levelname.lower()
         return name
+
+
+_LINE_FORMATTER = JsonFormatter()
+
+
+class JsonRecord(logging.LogRecord):
+    """A record of a fleece logger, whose message is its whole JSON line.
+
+    Any handler formatting ``%(message)s`` (a handler without a formatter,
+    watchtower's default one, a user's ``"%(levelname)s %(message)s"``) writes the JSON
+    line with the event, bound values, keywords and context, as fleece 1.x did.
+    ``JsonFormatter`` renders the same line, taking the event from ``msg % args``.
+    """
+
+    def getMessage(self) -> str:  # noqa: N802 - the stdlib name
+        """The record's JSON line (rendered once, then reused)."""
+        attributes = self.__dict__
+        line: str | None = attributes.get(_LINE_ATTRIBUTE)
+        if line is None:
+            line = attributes[_LINE_ATTRIBUTE] = _LINE_FORMATTER.format(self)
+        return line

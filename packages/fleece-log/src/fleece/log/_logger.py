@@ -8,7 +8,7 @@ import traceback
 from collections.abc import Mapping
 
 from fleece.log._context import CONTEXT
-from fleece.log._format import FIELDS_ATTRIBUTE
+from fleece.log._format import FIELDS_ATTRIBUTE, JsonRecord
 from fleece.log._handler import ensure_root_handler
 from fleece.log._levels import parse_level
 
@@ -32,6 +32,7 @@ _INFO = logging.INFO
 _WARNING = logging.WARNING
 _ERROR = logging.ERROR
 _CRITICAL = logging.CRITICAL
+_LogRecord = logging.LogRecord
 
 
 def _exc_info(value: object) -> _ExcInfo | None:
@@ -231,6 +232,9 @@ class BoundLogger:
             logger.name, level, "", 0, event, args, exc_info, None, None, stack
         )
         record.__dict__[FIELDS_ATTRIBUTE] = {**CONTEXT.get(), **self._context, **kw}
+        # A record from a custom record factory keeps its class (and plain message).
+        if type(record) is _LogRecord:
+            record.__class__ = JsonRecord
         logger.handle(record)
 
     # The stdlib logger ------------------------------------------------------------
@@ -323,3 +327,17 @@ def get_logger(
 
 
 getLogger = get_logger  # noqa: N816 - the stdlib spelling, kept from fleece 1.x
+
+
+def as_bound_logger(logger: BoundLogger | logging.Logger | None) -> BoundLogger:
+    """The logger as a BoundLogger (the root logger for None), so keywords work.
+
+    Args:
+        logger: A fleece or stdlib logger, or None.
+
+    Returns:
+        The same BoundLogger, or one writing through the stdlib logger.
+    """
+    if isinstance(logger, BoundLogger):
+        return logger
+    return BoundLogger(logger if logger is not None else logging.getLogger())

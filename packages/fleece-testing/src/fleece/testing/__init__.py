@@ -17,7 +17,7 @@ from fleece.testing._events import (
     sample_event,
 )
 from fleece.testing._http_server import Answer, RecordedRequest, ScriptedHTTPServer
-from fleece.testing._imports import modules_imported_by
+from fleece.testing._imports import modules_added_by, modules_imported_by
 from fleece.testing._moto import MotoNotInstalledError, MotoServer
 from fleece.testing._otlp_collector import (
     OTLPCollector,
@@ -43,6 +43,7 @@ __all__ = [
     "apigw_v1_event",
     "apigw_v2_event",
     "function_url_event",
+    "modules_added_by",
     "modules_imported_by",
     "request_template_event",
     "sample_event",

@@ -7,6 +7,11 @@ import subprocess
 import sys
 
 _PROBE = "import json, sys; import {module}; print(json.dumps(sorted(sys.modules)))"
+# Counts only what the import itself adds, not what the probe loads to report it.
+_ADDED_PROBE = (
+    "import sys; before = set(sys.modules); import {module}; "
+    "print(*sorted(set(sys.modules) - before), sep=chr(10))"
+)
 
 
 def modules_imported_by(module: str) -> frozenset[str]:
@@ -21,14 +26,36 @@ def modules_imported_by(module: str) -> frozenset[str]:
     Raises:
         ImportError: the import failed; the message carries the child's stderr.
     """
+    return frozenset(json.loads(_run_probe(_PROBE, module)))
+
+
+def modules_added_by(module: str) -> frozenset[str]:
+    """Import ``module`` in a new Python process and return the modules it added.
+
+    Unlike :func:`modules_imported_by`, modules the interpreter had already loaded
+    at start-up are left out, so the result can be checked against an allow-list.
+
+    Args:
+        module: a dotted module name, e.g. ``"fleece.log"``.
+
+    Returns:
+        The names that entered ``sys.modules`` during the import.
+
+    Raises:
+        ImportError: the import failed; the message carries the child's stderr.
+    """
+    return frozenset(_run_probe(_ADDED_PROBE, module).split())
+
+
+def _run_probe(probe: str, module: str) -> str:
     if not all(part.isidentifier() for part in module.split(".")):
         raise ValueError(f"not a module name: {module!r}")
     result = subprocess.run(
-        [sys.executable, "-c", _PROBE.format(module=module)],
+        [sys.executable, "-c", probe.format(module=module)],
         capture_output=True,
         text=True,
         check=False,
     )
     if result.returncode != 0:
         raise ImportError(f"import {module} failed:\n{result.stderr}")
-    return frozenset(json.loads(result.stdout))
+    return result.stdout
