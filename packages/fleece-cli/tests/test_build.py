@@ -10,14 +10,14 @@ import stat
 import subprocess
 import sys
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from fleece.cli._build import build
-from fleece.testing import modules_imported_by
+from fleece.testing import LambdaRuntime, modules_imported_by
 
 # ---------------------------------------------------------------------------------
 # A local wheelhouse: tiny wheels written with zipfile (METADATA, WHEEL, RECORD), so
@@ -798,3 +798,43 @@ def test_importing_the_build_command_loads_no_heavy_library() -> None:
     loaded = modules_imported_by("fleece.cli._build")
 
     assert set() == {"docker", "boto3", "botocore", "yaml", "requests"} & loaded
+
+
+def test_zip_built_with_pip_runs_under_lambdas_runtime_interface_client(
+    tmp_path: Path, lambda_runtime: Callable[..., LambdaRuntime]
+) -> None:
+    """The zip, unpacked read-only beside only the runtime's packages, answers an
+    event through awslambdaric: its dependencies come from the zip, boto3 from the
+    runtime."""
+    service = tmp_path / "service"
+    write_tree(
+        service,
+        {
+            "src/handler.py": (
+                "import boto3, tinyhello\n\n\n"
+                "def handler(event, context):\n"
+                "    return {'greeting': tinyhello.GREETING, 'name': event['name'],\n"
+                "            'from_zip': tinyhello.__file__.startswith(\n"
+                "                __file__.rsplit('/', 1)[0]),\n"
+                "            'boto3_from_zip': boto3.__file__.startswith(\n"
+                "                __file__.rsplit('/', 1)[0])}\n"
+            ),
+            "src/requirements.txt": "tinyhello==1.0\n",
+        },
+    )
+    python = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    assert run_build(service, "--python", python).exit_code == 0
+
+    runtime = lambda_runtime(
+        service / "dist" / "lambda_function.zip", "handler.handler"
+    )
+    invocation = runtime.invoke({"name": "Rex"})
+
+    assert runtime.init_error is None
+    assert invocation.error is None
+    assert {
+        "greeting": "hi dep",
+        "name": "Rex",
+        "from_zip": True,
+        "boto3_from_zip": False,
+    } == invocation.result
