@@ -832,9 +832,9 @@ def test_zip_built_with_pip_runs_under_lambdas_runtime_interface_client(
 
     assert runtime.init_error is None
     assert invocation.error is None
-    assert {
+    assert invocation.result == {
         "greeting": "hi dep",
         "name": "Rex",
         "from_zip": True,
         "boto3_from_zip": False,
-    } == invocation.result
+    }

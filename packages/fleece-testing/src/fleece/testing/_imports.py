@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from collections.abc import Sequence
 
-_PROBE = "import json, sys; import {module}; print(json.dumps(sorted(sys.modules)))"
+_PROBE = (
+    "import json, sys; sys.path[:0] = {path!r}; import {module}; "
+    "print(json.dumps(sorted(sys.modules)))"
+)
 
 
-def modules_imported_by(module: str) -> frozenset[str]:
+def modules_imported_by(
+    module: str, *, path: Sequence[str | os.PathLike[str]] = ()
+) -> frozenset[str]:
     """Import ``module`` in a new Python process and return every module then loaded.
 
     Args:
         module: a dotted module name, e.g. ``"fleece.log"``.
+        path: folders put first on the process's ``sys.path``, e.g. one holding a
+            script module that serves a first event when imported.
 
     Returns:
         The names in ``sys.modules`` after the import (top-level and dotted).
@@ -24,7 +33,11 @@ def modules_imported_by(module: str) -> frozenset[str]:
     if not all(part.isidentifier() for part in module.split(".")):
         raise ValueError(f"not a module name: {module!r}")
     result = subprocess.run(
-        [sys.executable, "-c", _PROBE.format(module=module)],
+        [
+            sys.executable,
+            "-c",
+            _PROBE.format(module=module, path=[os.fspath(p) for p in path]),
+        ],
         capture_output=True,
         text=True,
         check=False,
