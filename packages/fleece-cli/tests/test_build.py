@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -134,11 +135,25 @@ def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("xdg-cache")
 
 
+@pytest.fixture(scope="session")
+def tools(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A PATH folder with git and no Python or uv: no interpreter of Lambda's
+    default Python is found, wherever the tests run (the build runs pip with its
+    own interpreter)."""
+    folder = tmp_path_factory.mktemp("tools")
+    git = shutil.which("git")
+    assert git is not None
+    (folder / "git").symlink_to(git)
+    return folder
+
+
 @pytest.fixture(autouse=True)
 def build_env(
-    monkeypatch: pytest.MonkeyPatch, wheelhouse: Path, shared_cache: Path
+    monkeypatch: pytest.MonkeyPatch, wheelhouse: Path, shared_cache: Path, tools: Path
 ) -> None:
-    """pip reads only the wheelhouse; the cache is the shared one; no CI variables."""
+    """pip reads only the wheelhouse; the cache is the shared one; no CI variables;
+    PATH holds only git."""
+    monkeypatch.setenv("PATH", str(tools))
     monkeypatch.setenv("PIP_FIND_LINKS", str(wheelhouse))
     monkeypatch.setenv("PIP_NO_INDEX", "1")
     monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
@@ -251,6 +266,14 @@ SOURCE_FILES = {
 }
 
 
+NO_PYTHON_312 = (
+    "Bytecode skipped: no Python 3.12 interpreter on this machine (looked for "
+    "python3.12 on PATH and with 'uv python find 3.12', never downloading one); "
+    f"install Python 3.12, or build for a version you have (--python "
+    f"{sys.version_info.major}.{sys.version_info.minor}); --no-compile silences this."
+)
+
+
 def test_build_puts_dependencies_and_sources_at_the_zip_root(
     service: Path, fresh_cache: Path
 ) -> None:
@@ -274,6 +297,7 @@ def test_build_puts_dependencies_and_sources_at_the_zip_root(
     count = len(DEPENDENCY_FILES | SOURCE_FILES)
     requirements = service / "src" / "requirements.txt"
     assert result.stderr.splitlines() == [
+        NO_PYTHON_312,
         f"Installing dependencies from {requirements} (python 3.12, x86_64, pip)...",
         f"Cached the dependencies ({layers[0].name[:12]}).",
         f"Adding sources from {service / 'src'}...",
