@@ -13,9 +13,11 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from fleece.cli._build_errors import BuildError
 
 #: Where Lambda unpacks the zip: the file name compiled into each ``.pyc`` (shown in
 #: tracebacks when the source is missing), the same on every machine.
@@ -85,13 +87,23 @@ class Interpreter:
     version: str
 
     def compile(self, directory: Path) -> None:
-        """Write the ``.pyc`` files of every ``.py`` below ``directory``."""
-        subprocess.run(
-            [self.path, *compileall_arguments(str(directory))],
-            env=compile_environment(),
-            capture_output=True,
-            check=False,
-        )
+        """Write the ``.pyc`` files of every ``.py`` below ``directory``.
+
+        Raises:
+            BuildError: the interpreter cannot be run any more.
+        """
+        try:
+            subprocess.run(
+                [self.path, *compileall_arguments(str(directory))],
+                env=compile_environment(),
+                capture_output=True,
+                check=False,
+            )
+        except OSError as error:
+            raise BuildError(
+                f"cannot run {self.path} to compile: {error.strerror or error} "
+                "(or build with --no-compile)"
+            ) from None
 
 
 def find_interpreter(python: str) -> Interpreter | None:
@@ -122,13 +134,13 @@ def missing_interpreter_reason(python: str) -> str:
     )
 
 
-def _candidates(python: str) -> list[str]:
-    candidates = []
+def _candidates(python: str) -> Iterator[str]:
+    # A generator: uv is asked only when the cheaper places had nothing.
     if f"{sys.version_info.major}.{sys.version_info.minor}" == python:
-        candidates.append(sys.executable)
+        yield sys.executable
     on_path = shutil.which(f"python{python}")
     if on_path is not None:
-        candidates.append(on_path)
+        yield on_path
     uv = shutil.which("uv")
     if uv is not None:
         found = _run(
@@ -136,8 +148,7 @@ def _candidates(python: str) -> list[str]:
             {**compile_environment(), "UV_PYTHON_DOWNLOADS": "never"},
         )
         if found:
-            candidates.append(found.splitlines()[0].strip())
-    return candidates
+            yield found.splitlines()[0].strip()
 
 
 def _probe(executable: str, python: str) -> Interpreter | None:

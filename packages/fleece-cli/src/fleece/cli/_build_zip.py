@@ -408,21 +408,27 @@ def _compiled(sources: Mapping[str, Content], bytecode: _Bytecode) -> dict[str, 
     }
     if not modules:
         return {}
-    with tempfile.TemporaryDirectory(prefix="fleece-build-") as name:
-        staging = Path(name)
-        for relative, content in modules.items():
-            path = staging / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, Path):
-                shutil.copyfile(content, path)
-            elif isinstance(content, bytes):
-                path.write_bytes(content)
-        bytecode.compile(staging)
-        return {
-            relative: path.read_bytes()
-            for relative, path in collect_files(staging, bytecode=True).items()
-            if relative.endswith(".pyc")
-        }
+    try:
+        with tempfile.TemporaryDirectory(prefix="fleece-build-") as name:
+            staging = Path(name)
+            for relative, content in modules.items():
+                path = staging / relative
+                path.parent.mkdir(parents=True, exist_ok=True)
+                if isinstance(content, Path):
+                    shutil.copyfile(content, path)
+                elif isinstance(content, bytes):
+                    path.write_bytes(content)
+            bytecode.compile(staging)
+            return {
+                relative: path.read_bytes()
+                for relative, path in collect_files(staging, bytecode=True).items()
+                if relative.endswith(".pyc")
+            }
+    except OSError as error:
+        raise BuildError(
+            f"cannot compile the sources: {error.strerror or error} "
+            f"({error.filename or 'temporary folder'})"
+        ) from None
 
 
 def _build_info(service: Path, progress: Progress) -> dict[str, str]:
