@@ -92,3 +92,5 @@ def test_readme_example_runs(index, tmp_path, example_env):
         assert output[-1].startswith("HANDLER RESULT")
     if "buckets listed" in block:
         assert output[-1] == 'HANDLER RESULT {"buckets": 0}'
+    if "LambdaRuntime(" in block:
+        assert output[-1] == "{'name': 'Rex'} None None"
