@@ -28,6 +28,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from fleece.testing._process import stop_process
 from fleece.testing._task_root import (
     lambda_runtime_packages,
     make_writable,
@@ -263,13 +264,7 @@ class LambdaRuntime:
     def stop(self) -> None:
         """Stop the function and the Runtime API, and remove the task root copy."""
         if self._process is not None:
-            if self._process.poll() is None:
-                self._process.terminate()
-                try:
-                    self._process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    self._process.kill()
-                    self._process.wait()
+            stop_process(self._process)
             if self._reader is not None:
                 self._reader.join(timeout=10)
             if self._process.stdout is not None:
