@@ -6,6 +6,7 @@ to a bundle, so they come with ``fleece-connexion[server]`` only.
 
 from __future__ import annotations
 
+import importlib
 from types import ModuleType
 
 SERVER_HINT = (
@@ -20,7 +21,6 @@ def import_uvicorn() -> ModuleType:
         ImportError: uvicorn is not installed; the message says how to get it.
     """
     try:
-        import uvicorn
+        return importlib.import_module("uvicorn")
     except ImportError:
         raise ImportError(SERVER_HINT, name="uvicorn") from None
-    return uvicorn
