@@ -119,7 +119,7 @@ class LambdaRuntime:
         self.timeout = timeout
         self._runtime_packages = runtime_packages
         self._on_output = on_output
-        self._api = _RuntimeAPI()
+        self._api: _RuntimeAPI | None = None
         self._api_thread: threading.Thread | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._reader: threading.Thread | None = None
@@ -133,7 +133,7 @@ class LambdaRuntime:
     @property
     def init_error(self) -> dict[str, Any] | None:
         """The error the client reported when the handler could not be loaded."""
-        return self._api.init_error
+        return self._api.init_error if self._api is not None else None
 
     @property
     def logs(self) -> list[str]:
@@ -172,8 +172,9 @@ class LambdaRuntime:
         )
         self._workdir = Path(tempfile.mkdtemp(prefix="fleece-lambda-"))
         self.task_root = unpack_read_only(self.bundle, self._workdir / "task")
+        api = self._api = _RuntimeAPI()
         self._api_thread = threading.Thread(
-            target=self._api.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+            target=api.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
         self._api_thread.start()
         self._process = subprocess.Popen(
@@ -182,7 +183,9 @@ class LambdaRuntime:
                 str(self.task_root), str(runtime), self.handler,
             ],
             cwd=self.task_root,
-            env=self._function_environment(self.task_root, runtime),
+            env=self._function_environment(
+                self.task_root, runtime, api.server_address[1]
+            ),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -192,14 +195,14 @@ class LambdaRuntime:
         )
         self._reader.start()
         deadline = time.monotonic() + timeout
-        while not (self._api.polled.is_set() or self._api.init_error is not None):
+        while not (api.polled.is_set() or api.init_error is not None):
             if self._process.poll() is not None:
                 break
             if time.monotonic() > deadline:
                 self.stop()
                 raise TimeoutError(f"the function did not start in {timeout} s")
-            self._api.changed.wait(0.05)
-            self._api.changed.clear()
+            api.changed.wait(0.05)
+            api.changed.clear()
         self._drain_output()
         return self
 
@@ -225,8 +228,8 @@ class LambdaRuntime:
         Raises:
             TimeoutError: no answer within ``timeout`` seconds (the function hangs).
         """
-        process = self.start()._process
-        if process is None:
+        process, api = self.start()._process, self._api
+        if process is None or api is None:
             raise RuntimeError("the function's process could not be started")
         request_id = str(uuid.uuid4())
         with self._output_lock:
@@ -242,19 +245,19 @@ class LambdaRuntime:
             "Lambda-Runtime-Trace-Id": trace_id or new_trace_header(),
             "Content-Type": "application/json",
         })  # fmt: skip
-        self._api.submit(pending)
+        api.submit(pending)
         deadline = time.monotonic() + (
             timeout if timeout is not None else self.timeout + 30
         )
         while not pending.answered.wait(0.05):
             if process.poll() is not None:
-                self._api.withdraw(pending)
+                api.withdraw(pending)
                 pending.error = self.init_error or _exit_error(
                     request_id, process.returncode
                 )
                 break
             if time.monotonic() > deadline:
-                self._api.withdraw(pending)
+                api.withdraw(pending)
                 raise TimeoutError(f"no answer to {request_id} within the timeout")
         self._drain_output()
         with self._output_lock:
@@ -270,11 +273,11 @@ class LambdaRuntime:
             if self._process.stdout is not None:
                 self._process.stdout.close()
             self._process = None
-        if self._api_thread is not None:
+        if self._api is not None and self._api_thread is not None:
             self._api.shutdown()
             self._api_thread.join(timeout=10)
             self._api_thread = None
-        self._api.server_close()
+            self._api.server_close()
         if self._workdir is not None:
             make_writable(self._workdir)
             shutil.rmtree(self._workdir, ignore_errors=True)
@@ -286,11 +289,13 @@ class LambdaRuntime:
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
-    def _function_environment(self, task_root: Path, runtime: Path) -> dict[str, str]:
+    def _function_environment(
+        self, task_root: Path, runtime: Path, port: int
+    ) -> dict[str, str]:
         python = f"{sys.version_info[0]}.{sys.version_info[1]}"
         stream = f"{time.strftime('%Y/%m/%d')}/[$LATEST]{uuid.uuid4().hex}"
         return {
-            "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{self._api.server_address[1]}",
+            "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{port}",
             "LAMBDA_TASK_ROOT": str(task_root),
             "LAMBDA_RUNTIME_DIR": str(runtime),
             "_HANDLER": self.handler,
