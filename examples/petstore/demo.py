@@ -103,6 +103,8 @@ def fleece_wheels() -> Path:
         )  # fmt: skip
         result = subprocess.run(command, check=False)
         check(result.returncode == 0, f"building the {name} wheel failed")
+    for older in wheelhouse.parent.glob("wheels-*"):
+        shutil.rmtree(older, ignore_errors=True)  # made from sources that changed since
     staging.rename(wheelhouse)
     return wheelhouse
 
