@@ -93,6 +93,9 @@ def test_readme_example_runs(index, tmp_path, example_env, run_python):
     if "AuthPolicy.from_method_arn" in block:
         assert output[-1] == "['Allow', 'Deny']"
 
+    if "LambdaRuntime(" in block:
+        assert output[-1] == "{'name': 'Rex'} None None"
+
 
 def _assert_cloudwatch_got_the_json_line() -> None:
     """The RetryHandler example's line reached moto's CloudWatch Logs as JSON."""

@@ -6,18 +6,19 @@ import base64
 import hashlib
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from fleece.cli._build import build
-from fleece.testing import modules_imported_by
+from fleece.testing import LambdaRuntime, modules_imported_by
 
 # ---------------------------------------------------------------------------------
 # A local wheelhouse: tiny wheels written with zipfile (METADATA, WHEEL, RECORD), so
@@ -125,6 +126,40 @@ def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "py3-none-manylinux_2_28_x86_64",
         {"tinyglibc228/__init__.py": ""},
     )
+    # Stand-ins for the AWS SDK that Lambda's runtime provides, and a client of it.
+    make_wheel(
+        house,
+        "boto3",
+        "1.0",
+        "py3-none-any",
+        {"boto3/__init__.py": "VERSION = 'packed'\n", "boto3/session.py": ""},
+        requires=["botocore==1.0", "s3transfer==1.0"],
+    )
+    make_wheel(
+        house,
+        "botocore",
+        "1.0",
+        "py3-none-any",
+        {"botocore/__init__.py": "", "botocore/data/s3.json": "{}"},
+        requires=["tinyjmes"],
+    )
+    make_wheel(
+        house,
+        "s3transfer",
+        "1.0",
+        "py3-none-any",
+        {"s3transfer/__init__.py": ""},
+        requires=["botocore==1.0"],
+    )
+    make_wheel(house, "tinyjmes", "1.0", "py3-none-any", {"tinyjmes/__init__.py": ""})
+    make_wheel(
+        house,
+        "tinyawsclient",
+        "1.0",
+        "py3-none-any",
+        {"tinyawsclient/__init__.py": "import boto3\n"},
+        requires=["boto3"],
+    )
     return house
 
 
@@ -134,11 +169,25 @@ def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("xdg-cache")
 
 
+@pytest.fixture(scope="session")
+def tools(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A PATH folder with git and no Python or uv: no interpreter of Lambda's
+    default Python is found, wherever the tests run (the build runs pip with its
+    own interpreter)."""
+    folder = tmp_path_factory.mktemp("tools")
+    git = shutil.which("git")
+    assert git is not None
+    (folder / "git").symlink_to(git)
+    return folder
+
+
 @pytest.fixture(autouse=True)
 def build_env(
-    monkeypatch: pytest.MonkeyPatch, wheelhouse: Path, shared_cache: Path
+    monkeypatch: pytest.MonkeyPatch, wheelhouse: Path, shared_cache: Path, tools: Path
 ) -> None:
-    """pip reads only the wheelhouse; the cache is the shared one; no CI variables."""
+    """pip reads only the wheelhouse; the cache is the shared one; no CI variables;
+    PATH holds only git."""
+    monkeypatch.setenv("PATH", str(tools))
     monkeypatch.setenv("PIP_FIND_LINKS", str(wheelhouse))
     monkeypatch.setenv("PIP_NO_INDEX", "1")
     monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
@@ -251,6 +300,14 @@ SOURCE_FILES = {
 }
 
 
+NO_PYTHON_312 = (
+    "Bytecode skipped: no Python 3.12 interpreter on this machine (looked for "
+    "python3.12 on PATH and with 'uv python find 3.12', never downloading one); "
+    f"install Python 3.12, or build for a version you have (--python "
+    f"{sys.version_info.major}.{sys.version_info.minor}); --no-compile silences this."
+)
+
+
 def test_build_puts_dependencies_and_sources_at_the_zip_root(
     service: Path, fresh_cache: Path
 ) -> None:
@@ -274,6 +331,7 @@ def test_build_puts_dependencies_and_sources_at_the_zip_root(
     count = len(DEPENDENCY_FILES | SOURCE_FILES)
     requirements = service / "src" / "requirements.txt"
     assert result.stderr.splitlines() == [
+        NO_PYTHON_312,
         f"Installing dependencies from {requirements} (python 3.12, x86_64, pip)...",
         f"Cached the dependencies ({layers[0].name[:12]}).",
         f"Adding sources from {service / 'src'}...",
@@ -798,3 +856,428 @@ def test_importing_the_build_command_loads_no_heavy_library() -> None:
     loaded = modules_imported_by("fleece.cli._build")
 
     assert set() == {"docker", "boto3", "botocore", "yaml", "requests"} & loaded
+
+
+# ---------------------------------------------------------------------------------
+# Bytecode: the tests that look at real bytecode build for the Python running them
+# (the only one surely here); the others for 3.12, which PATH does not offer.
+
+#: PATH as the tests found it, before build_env replaced it.
+ORIGINAL_PATH = os.environ.get("PATH", os.defpath)
+RUNNING = f"{sys.version_info.major}.{sys.version_info.minor}"
+TAG = sys.implementation.cache_tag
+PURE_REQUIREMENTS = "tinyhello==1.0\n"
+
+
+@pytest.fixture
+def pure_service(service: Path) -> Path:
+    """The service with pure-Python requirements only: they install for any Python."""
+    (service / "src" / "requirements.txt").write_text(PURE_REQUIREMENTS)
+    (service / "src" / "handler.py").write_text(
+        "import tinyhello\nfrom app import logic\n\n\n"
+        "def handler(event, context):\n"
+        "    return {'greeting': tinyhello.GREETING, 'value': logic.VALUE}\n"
+    )
+    return service
+
+
+def pyc_header(data: bytes) -> tuple[bytes, int, bytes]:
+    """Return the magic number, the PEP 552 flags and the source hash of a .pyc."""
+    return data[:4], int.from_bytes(data[4:8], "little"), data[8:16]
+
+
+def test_build_for_a_python_at_hand_packs_unchecked_hash_bytecode_of_every_module(
+    pure_service: Path,
+) -> None:
+    """Each .py, dependency or source, has a .pyc of the target Python beside it in
+    __pycache__, hash-based and unchecked (flags 0b01), whose hash is its source's;
+    the sources stay; the summary says the zip has bytecode."""
+    import importlib.util
+
+    result = run_build(pure_service, "--python", RUNNING)
+
+    assert result.exit_code == 0, result.output
+    zip_path = pure_service / "dist" / "lambda_function.zip"
+    names = zip_names(zip_path)
+    modules = [name for name in names if name.endswith(".py")]
+    compiled = [name for name in names if name.endswith(".pyc")]
+    assert "tinydep/__init__.py" in modules
+    assert "app/logic.py" in modules
+    expected = sorted(
+        (f"{folder}/" if folder else "") + f"__pycache__/{module[:-3]}.{TAG}.pyc"
+        for folder, _, module in (name.rpartition("/") for name in modules)
+    )
+    assert expected == sorted(compiled)
+    with zipfile.ZipFile(zip_path) as archive:
+        for name in compiled:
+            folder, _, file_name = name.rpartition("__pycache__/")
+            source = archive.read(folder + file_name.split(".")[0] + ".py")
+            magic, flags, source_hash = pyc_header(archive.read(name))
+            assert (magic, flags) == (importlib.util.MAGIC_NUMBER, 0b01), name
+            assert importlib.util.source_hash(source) == source_hash, name
+    assert result.stdout.splitlines()[0].endswith(" bytes unzipped, with bytecode")
+    assert "Bytecode skipped" not in result.stderr
+
+
+def test_unpacked_zip_runs_the_packed_bytecode_read_only_without_compiling(
+    pure_service: Path, tmp_path: Path
+) -> None:
+    """Unpacked read-only as in /var/task, with PYTHONDONTWRITEBYTECODE=1, a fresh
+    interpreter runs the packed bytecode: a source altered after the build is not
+    even read (unchecked-hash), nothing is written, and the code names its file as
+    Lambda will see it (/var/task/...), not the build's staging folder."""
+    run_build(pure_service, "--python", RUNNING)
+    task = tmp_path / "task"
+    with zipfile.ZipFile(pure_service / "dist" / "lambda_function.zip") as archive:
+        archive.extractall(task)
+    (task / "app" / "logic.py").write_text("VALUE = 'edited after the build'\n")
+    (task / "tinydep" / "__init__.py").write_text("DEP = 'edited'\n")
+    before = sorted(path.relative_to(task) for path in task.rglob("*"))
+    for path in [task, *task.rglob("*")]:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    script = (
+        "import json, marshal, handler\n"
+        "cached = handler.logic.__cached__\n"
+        "with open(cached, 'rb') as pyc:\n"
+        "    code = marshal.loads(pyc.read()[16:])\n"
+        "print(json.dumps([handler.handler({}, None), code.co_filename]))\n"
+    )
+    try:
+        completed = subprocess.run(
+            [
+                sys.executable,
+                "-I",
+                "-c",
+                f"import sys; sys.path.insert(0, '.')\n{script}",
+            ],
+            cwd=task,
+            env={"PYTHONDONTWRITEBYTECODE": "1"},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        after = sorted(path.relative_to(task) for path in task.rglob("*"))
+    finally:
+        for path in [task, *task.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+
+    assert completed.returncode == 0, completed.stderr
+    assert json.loads(completed.stdout) == [
+        {"greeting": "hi dep", "value": 42},
+        "/var/task/app/logic.py",
+    ]
+    assert before == after
+
+
+def test_builds_with_bytecode_are_byte_identical_wherever_they_run(
+    pure_service: Path, tmp_path: Path
+) -> None:
+    """The same service built from another folder, and again with --rebuild (a new
+    install and compile in another temporary folder), gives the same bytes."""
+    moved = tmp_path / "elsewhere" / "service"
+    shutil.copytree(pure_service, moved)
+
+    run_build(pure_service, "--python", RUNNING)
+    run_build(moved, "--python", RUNNING, "--rebuild")
+    first = (pure_service / "dist" / "lambda_function.zip").read_bytes()
+    run_build(pure_service, "--python", RUNNING, "--rebuild")
+
+    assert first == (moved / "dist" / "lambda_function.zip").read_bytes()
+    assert first == (pure_service / "dist" / "lambda_function.zip").read_bytes()
+    assert f"__pycache__/handler.{TAG}.pyc" in zip_names(
+        pure_service / "dist" / "lambda_function.zip"
+    )
+
+
+def test_bytecode_is_part_of_the_dependency_cache_key(
+    pure_service: Path, fresh_cache: Path
+) -> None:
+    """A layer cached without bytecode is not reused for a build with it."""
+    run_build(pure_service, "--python", RUNNING, "--no-compile")
+
+    compiled = run_build(pure_service, "--python", RUNNING)
+
+    assert "Installing dependencies" in compiled.stderr
+    assert f"tinydep/__pycache__/__init__.{TAG}.pyc" in zip_names(
+        pure_service / "dist" / "lambda_function.zip"
+    )
+
+
+def test_no_compile_packs_no_bytecode_and_says_nothing_about_it(
+    pure_service: Path,
+) -> None:
+    """--no-compile: no .pyc even with the interpreter at hand, no bytecode line."""
+    result = run_build(pure_service, "--python", RUNNING, "--no-compile")
+
+    assert result.exit_code == 0, result.output
+    names = zip_names(pure_service / "dist" / "lambda_function.zip")
+    assert [name for name in names if name.endswith(".pyc")] == []
+    assert "ytecode" not in result.output
+
+
+def test_without_an_interpreter_of_the_target_python_the_zip_has_no_bytecode(
+    service: Path,
+) -> None:
+    """No Python 3.12 here: one line says bytecode was skipped, why and how to get
+    it; the zip is built without bytecode, exit 0."""
+    result = run_build(service)
+
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[0] == NO_PYTHON_312
+    names = zip_names(service / "dist" / "lambda_function.zip")
+    assert [name for name in names if name.endswith(".pyc")] == []
+    assert not result.stdout.splitlines()[0].endswith("with bytecode")
+
+
+def test_compile_without_an_interpreter_is_a_usage_error_before_any_work(
+    service: Path, fresh_cache: Path
+) -> None:
+    """--compile with no Python 3.12 here: one line, exit 2, nothing installed or
+    written."""
+    from fleece.cli import cli
+
+    result = CliRunner().invoke(cli, ["build", str(service), "--compile"])
+
+    assert result.exit_code == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith("Error: --compile: no Python 3.12 interpreter on this ")
+    assert f"build for a version you have (--python {RUNNING})" in line
+    assert not (service / "dist").exists()
+    assert not fresh_cache.exists()
+
+
+def test_a_python_on_path_that_is_not_the_target_version_is_not_used(
+    pure_service: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A python3.12 that is another Python, and a python3.13 that fails (as a pyenv
+    shim of an inactive version does), are not taken for those versions."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "python3.12").symlink_to(sys.executable)
+    shim = bin_dir / "python3.13"
+    shim.write_text("#!/bin/sh\necho 'pyenv: python3.13: command not found' >&2\n"
+                    "exit 127\n")  # fmt: skip
+    shim.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+
+    results = {
+        version: run_build(pure_service, "--python", version)
+        for version in ("3.12", "3.13")
+    }
+
+    for version, result in results.items():
+        assert result.exit_code == 0, result.output
+        assert result.stderr.startswith(
+            f"Bytecode skipped: no Python {version} interpreter on this machine"
+        )
+    names = zip_names(pure_service / "dist" / "lambda_function.zip")
+    assert [name for name in names if name.endswith(".pyc")] == []
+
+
+def test_uv_discovery_never_downloads_a_python(
+    service: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With uv on PATH and downloads allowed by the environment, a build for a
+    Python this machine lacks downloads none: uv's Python folder stays empty."""
+    uv = shutil.which("uv", path=ORIGINAL_PATH)
+    if uv is None:
+        pytest.skip("uv is not installed")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "uv").symlink_to(uv)
+    pythons = tmp_path / "uv-pythons"
+    pythons.mkdir()
+    monkeypatch.setenv("PATH", str(bin_dir))
+    monkeypatch.setenv("UV_PYTHON_INSTALL_DIR", str(pythons))
+    monkeypatch.setenv("UV_CACHE_DIR", str(tmp_path / "uv-cache"))
+    monkeypatch.setenv("UV_PYTHON_DOWNLOADS", "automatic")
+
+    result = run_build(service)
+
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[0] == NO_PYTHON_312
+    assert list(pythons.iterdir()) == []
+
+
+def test_a_source_replacing_a_dependency_module_replaces_its_bytecode_too(
+    pure_service: Path, tmp_path: Path
+) -> None:
+    """The dependency's bytecode would win over the source (it is unchecked): the
+    zip holds the source's; a source that does not compile has none (not the
+    dependency's), and the build still succeeds."""
+    write_tree(
+        pure_service,
+        {
+            "src/tinydep/__init__.py": "DEP = 'patched'\n",
+            "src/tinyhello/__init__.py": "def (:\n",
+        },
+    )
+
+    result = run_build(pure_service, "--python", RUNNING)
+
+    assert result.exit_code == 0, result.output
+    task = tmp_path / "task"
+    with zipfile.ZipFile(pure_service / "dist" / "lambda_function.zip") as archive:
+        archive.extractall(task)
+        names = archive.namelist()
+    assert "tinyhello/__init__.py" in names
+    assert f"tinyhello/__pycache__/__init__.{TAG}.pyc" not in names
+    # Edited so that only the packed bytecode can answer 'patched'.
+    (task / "tinydep" / "__init__.py").write_text("DEP = 'edited'\n")
+    completed = subprocess.run(
+        [sys.executable, "-c", "import tinydep; print(tinydep.DEP)"],
+        cwd=task,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert completed.stdout == "patched\n"
+
+
+# ---------------------------------------------------------------------------------
+# What Lambda's runtime provides: boto3, botocore, s3transfer (stand-in wheels).
+
+RUNTIME_FOLDERS = ("boto3", "botocore", "s3transfer")
+
+
+def packed_distributions(zip_path: Path) -> set[str]:
+    """Return the top-level folders of the zip at ``zip_path``."""
+    return {name.split("/")[0] for name in zip_names(zip_path) if "/" in name}
+
+
+def test_runtime_packages_are_left_out_and_the_summary_says_why(
+    service: Path,
+) -> None:
+    """A dependency on boto3 brings boto3, botocore and s3transfer: none is packed
+    (files, dist-info, bytecode), their own dependencies are, and the summary says
+    what was left out and why."""
+    (service / "src" / "requirements.txt").write_text("tinyawsclient\n")
+
+    result = run_build(service, "--python", RUNNING)
+
+    assert result.exit_code == 0, result.output
+    zip_path = service / "dist" / "lambda_function.zip"
+    folders = packed_distributions(zip_path)
+    assert {"tinyawsclient", "tinyjmes", "tinyjmes-1.0.dist-info"} <= folders
+    assert [name for name in folders if name.startswith(RUNTIME_FOLDERS)] == []
+    [built, left_out] = result.stdout.splitlines()
+    assert built.startswith(f"Built {zip_path}: ")
+    assert left_out.startswith("Left out boto3 1.0, botocore 1.0, s3transfer 1.0 (")
+    assert left_out.endswith(
+        " unzipped): the Lambda Python runtime provides them "
+        "(--include-runtime-packages packs them)."
+    )
+
+
+def test_include_runtime_packages_packs_them(service: Path) -> None:
+    """--include-runtime-packages packs boto3, botocore and s3transfer, and says so."""
+    (service / "src" / "requirements.txt").write_text("tinyawsclient\n")
+
+    result = run_build(service, "--include-runtime-packages")
+
+    assert result.exit_code == 0, result.output
+    folders = packed_distributions(service / "dist" / "lambda_function.zip")
+    assert {"boto3", "botocore", "s3transfer", "boto3-1.0.dist-info"} <= folders
+    assert result.stdout.splitlines()[1] == (
+        "Packed boto3 1.0, botocore 1.0, s3transfer 1.0 (--include-runtime-packages)."
+    )
+
+
+@pytest.mark.parametrize(
+    "requirements",
+    ["boto3==1.0\n", "-r base.txt\n", "Botocore[crt] >= 1 ; python_version > '3'\n"],
+)
+def test_requirements_that_name_a_runtime_package_get_it_packed(
+    service: Path, requirements: str
+) -> None:
+    """The service asked for that version (directly, in an included file, any
+    spelling): the three are packed, and the summary says why."""
+    write_tree(
+        service,
+        {"src/requirements.txt": requirements, "src/base.txt": "tinydep\nBOTO3\n"},
+    )
+    if "otocore" in requirements:
+        (service / "src" / "requirements.txt").write_text("botocore==1.0\nboto3\n")
+
+    result = run_build(service)
+
+    assert result.exit_code == 0, result.output
+    folders = packed_distributions(service / "dist" / "lambda_function.zip")
+    assert {"boto3", "botocore", "s3transfer"} <= folders
+    summary = result.stdout.splitlines()[1]
+    assert summary.startswith(
+        "Packed boto3 1.0, botocore 1.0, s3transfer 1.0: requirements.txt names "
+    )
+    assert summary.endswith(
+        ", so its version wins over the one the Lambda Python runtime provides."
+    )
+
+
+def test_bad_build_input_through_the_command_is_one_line_without_traceback(
+    service: Path, tmp_path: Path
+) -> None:
+    """The real ``fleece`` command: --compile without the interpreter exits 2, an
+    unknown option exits 2, a build failure exits 1; each is one line."""
+    fleece = Path(sys.executable).with_name("fleece")
+    (service / "src" / "requirements.txt").write_text("nosuchpackage\n")
+
+    def fleece_build(*args: str | Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [fleece, "build", service, *args],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    no_python = fleece_build("--compile")
+    unknown = fleece_build("--compile-all")
+    failed = fleece_build("--include-runtime-packages", "--no-compile")
+
+    assert [no_python.returncode, unknown.returncode, failed.returncode] == [2, 2, 1]
+    for completed in (no_python, unknown):
+        [line] = completed.stderr.splitlines()
+        assert line.startswith("Error: ")
+    assert failed.stderr.splitlines()[-1].startswith(
+        "Error: no Linux wheel of nosuchpackage"
+    )
+    assert "Traceback" not in no_python.stderr + unknown.stderr + failed.stderr
+
+
+def test_zip_built_with_pip_runs_under_lambdas_runtime_interface_client(
+    tmp_path: Path, lambda_runtime: Callable[..., LambdaRuntime]
+) -> None:
+    """The zip, unpacked read-only beside only the runtime's packages, answers an
+    event through awslambdaric: its dependencies come from the zip, boto3 from the
+    runtime."""
+    service = tmp_path / "service"
+    write_tree(
+        service,
+        {
+            "src/handler.py": (
+                "import boto3, tinyhello\n\n\n"
+                "def handler(event, context):\n"
+                "    return {'greeting': tinyhello.GREETING, 'name': event['name'],\n"
+                "            'from_zip': tinyhello.__file__.startswith(\n"
+                "                __file__.rsplit('/', 1)[0]),\n"
+                "            'boto3_from_zip': boto3.__file__.startswith(\n"
+                "                __file__.rsplit('/', 1)[0])}\n"
+            ),
+            "src/requirements.txt": "tinyhello==1.0\n",
+        },
+    )
+    python = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    assert run_build(service, "--python", python).exit_code == 0
+
+    runtime = lambda_runtime(
+        service / "dist" / "lambda_function.zip", "handler.handler"
+    )
+    invocation = runtime.invoke({"name": "Rex"})
+
+    assert runtime.init_error is None
+    assert invocation.error is None
+    assert invocation.result == {
+        "greeting": "hi dep",
+        "name": "Rex",
+        "from_zip": True,
+        "boto3_from_zip": False,
+    }

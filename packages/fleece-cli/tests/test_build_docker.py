@@ -20,6 +20,18 @@ from click.testing import CliRunner, Result
 from docker.models.containers import _create_container_args
 
 from fleece.cli._build import build
+from fleece.cli._build_bytecode import compileall_arguments
+
+TAG = sys.implementation.cache_tag
+
+
+def installs(client: FakeDockerClient) -> list[dict[str, Any]]:
+    """The container runs that installed dependencies (not the compiles)."""
+    return [
+        spec
+        for spec in client.containers.runs
+        if any(m["bind"] == "/var/fleece/layer" for m in spec["volumes"].values())
+    ]
 
 
 class FakeContainer:
@@ -45,7 +57,8 @@ class FakeContainer:
 
 
 class FakeContainers:
-    """``client.containers``: records each ``run`` and installs a fake package."""
+    """``client.containers``: records each ``run``; installs a fake package, or
+    compiles with this machine's Python as the image's would."""
 
     def __init__(self, status: int, logs: bytes) -> None:
         self.runs: list[dict[str, Any]] = []
@@ -62,12 +75,15 @@ class FakeContainers:
         """
         self.runs.append(spec)
         self.created.append(_create_container_args({**spec, "version": "1.44"}))
-        if self.status == 0:
-            output = next(
-                Path(host)
-                for host, mount in spec["volumes"].items()
-                if mount["bind"] == "/var/fleece/layer"
+        mounts = {mount["bind"]: Path(host) for host, mount in spec["volumes"].items()}
+        if self.status == 0 and "/var/task" in mounts:
+            subprocess.run(
+                [sys.executable, *compileall_arguments(str(mounts["/var/task"]))],
+                env=spec["environment"],
+                check=False,
             )
+        elif self.status == 0:
+            output = mounts["/var/fleece/layer"]
             (output / "compiled").mkdir()
             (output / "compiled" / "__init__.py").write_text("BUILT_IN = 'docker'\n")
         container = FakeContainer(self.status, self.logs)
@@ -127,7 +143,7 @@ def test_docker_builder_runs_pip_in_lambdas_image(
     )
 
     assert result.exit_code == 0, result.output
-    [spec] = fake_docker.containers.runs
+    [spec] = installs(fake_docker)
     assert spec["image"] == "public.ecr.aws/lambda/python:3.12"
     assert spec["platform"] == "linux/amd64"
     assert spec["entrypoint"] == ["/bin/sh", "-c"]
@@ -140,7 +156,7 @@ def test_docker_builder_runs_pip_in_lambdas_image(
         "bind": "/var/fleece/requirements",
         "mode": "ro",
     }
-    [created] = fake_docker.containers.created
+    created = fake_docker.containers.created[0]
     requirements_bind, layer_bind = created["host_config"]["Binds"]
     source = (service / "src").resolve()
     assert requirements_bind == f"{source}:/var/fleece/requirements:ro"
@@ -170,7 +186,9 @@ def test_docker_build_zips_what_the_container_installed(
     assert result.exit_code == 0, result.output
     with zipfile.ZipFile(service / "dist" / "lambda_function.zip") as archive:
         assert archive.namelist() == [
+            f"__pycache__/handler.{TAG}.pyc",
             "compiled/__init__.py",
+            f"compiled/__pycache__/__init__.{TAG}.pyc",
             "handler.py",
             "requirements.txt",
         ]
@@ -196,7 +214,7 @@ def test_docker_builder_takes_image_python_and_arm64(
     )
 
     assert result.exit_code == 0, result.output
-    [spec] = fake_docker.containers.runs
+    [spec] = installs(fake_docker)
     assert spec["image"] == "registry.example/py:3.13"
     assert spec["platform"] == "linux/arm64"
     assert "install -y" not in spec["command"][0]
@@ -214,11 +232,39 @@ def test_docker_layer_is_cached_like_pip_layers(
     assert "Using cached dependencies" in cached.stderr
     assert rebuilt.exit_code == 0, rebuilt.output
     assert other_image.exit_code == 0, other_image.output
-    assert [spec["image"] for spec in fake_docker.containers.runs] == [
+    assert [spec["image"] for spec in installs(fake_docker)] == [
         "public.ecr.aws/lambda/python:3.12",
         "public.ecr.aws/lambda/python:3.12",
         "img:1",
     ]
+
+
+def test_docker_builder_compiles_with_the_images_python(
+    service: Path, fake_docker: FakeDockerClient
+) -> None:
+    """The layer (once, then cached) and the sources (each build) are compiled by
+    the image's python3, mounted as /var/task, to unchecked-hash bytecode with a
+    fixed hash seed; --no-compile runs no compile."""
+    run_build(service, "--builder", "docker")
+    run_build(service, "--builder", "docker")
+    run_build(service, "--builder", "docker", "--no-compile")
+
+    runs = fake_docker.containers.runs
+    compiles = [spec for spec in runs if spec not in installs(fake_docker)]
+    assert len(compiles) == 3
+    spec = compiles[0]
+    assert spec["image"] == "public.ecr.aws/lambda/python:3.12"
+    assert spec["environment"] == {"PYTHONHASHSEED": "0"}
+    [mount] = spec["volumes"].values()
+    assert mount == {"bind": "/var/task", "mode": "rw"}
+    steps = spec["command"][0].splitlines()
+    assert steps[1] == (
+        "python3 -m compileall -qq -o 0 --invalidation-mode unchecked-hash "
+        "-d /var/task /var/task || test $? -eq 1"
+    )
+    assert steps[2] == f"chown -R {os.getuid()}:{os.getgid()} /var/task"
+    # The layer without bytecode is another cache entry.
+    assert len(installs(fake_docker)) == 2
 
 
 def test_failed_container_exits_1_with_its_last_line_and_no_zip(

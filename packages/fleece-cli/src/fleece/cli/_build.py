@@ -86,6 +86,24 @@ def _progress(message: str) -> None:
     metavar="IMAGE",
     help="Docker image.  [default: public.ecr.aws/lambda/python:PYTHON]",
 )
+@click.option(
+    "--compile/--no-compile",
+    "compile_bytecode",
+    default=None,
+    help=(
+        "Add bytecode compiled by Lambda's Python version (unchecked-hash .pyc), "
+        "so that cold starts do not compile.  [default: when that Python is on "
+        "this machine, always with --builder docker; --compile fails without it]"
+    ),
+)
+@click.option(
+    "--include-runtime-packages",
+    is_flag=True,
+    help=(
+        "Pack boto3, botocore and s3transfer, which Lambda's Python runtime "
+        "provides (packed anyway when the requirements file names them)."
+    ),
+)
 def build(
     service_dir: Path,
     source: Path | None,
@@ -99,12 +117,16 @@ def build(
     builder: str,
     dependencies: tuple[str, ...],
     image: str | None,
+    compile_bytecode: bool | None,
+    include_runtime_packages: bool,
 ) -> None:
     """Build SERVICE_DIR's Lambda zip: dependencies, then sources.
 
     Writes TARGET/lambda_function.zip. The dependencies of the requirements file
     are installed for Lambda's Python and architecture and cached (in
     $XDG_CACHE_HOME/fleece/build); the same inputs give a byte-identical zip.
+    boto3, botocore and s3transfer are left out (Lambda's runtime provides them)
+    unless the requirements file names one of them.
     Relative SOURCE, REQUIREMENTS and TARGET paths are relative to the current
     folder, as in fleece 1.x.
     """
@@ -132,9 +154,14 @@ def build(
         builder=builder,
         system_packages=system_packages,
         image=image,
+        compile_bytecode=compile_bytecode,
+        include_runtime_packages=include_runtime_packages,
         progress=_progress,
     )
+    bytecode = ", with bytecode" if result.bytecode else ""
     click.echo(
         f"Built {result.path}: {result.size:,} bytes, {result.file_count} files, "
-        f"{result.unzipped_size:,} bytes unzipped"
+        f"{result.unzipped_size:,} bytes unzipped{bytecode}"
     )
+    for line in result.summary:
+        click.echo(line)

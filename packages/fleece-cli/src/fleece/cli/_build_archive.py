@@ -23,9 +23,12 @@ from fleece.cli._build_errors import BuildError
 FIXED_DATE_TIME = (1980, 1, 1, 0, 0, 0)
 
 _UNIX = 3  # zip "version made by" host: Unix, so that unzip applies the modes.
-# Bytecode is rebuilt by Lambda's Python; a VCS folder is history, never code.
-_SKIPPED_DIRECTORIES = frozenset({"__pycache__", ".git", ".hg", ".svn"})
-_SKIPPED_SUFFIXES = (".pyc", ".pyo")
+# A source tree's own bytecode is whatever Python last ran there (another version,
+# timestamps that the zip's fixed dates invalidate): the build compiles its own. A
+# VCS folder is history, never code.
+_BYTECODE_DIRECTORY = "__pycache__"
+_VCS_DIRECTORIES = frozenset({".git", ".hg", ".svn"})
+_BYTECODE_SUFFIXES = (".pyc", ".pyo")
 
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")
 _LOCAL_SIGNATURE = b"PK\x03\x04"
@@ -47,6 +50,24 @@ class ZippedFile:
 
 #: An archive member: a file on disk, generated content, or an entry of a zip.
 Content = Path | bytes | ZippedFile
+
+
+def read_entries(files: Iterable[ZippedFile]) -> dict[str, bytes]:
+    """Return the uncompressed content of ``files``, by archive name.
+
+    Raises:
+        BuildError: a zip cannot be read.
+    """
+    contents: dict[str, bytes] = {}
+    for content in files:
+        try:
+            with zipfile.ZipFile(content.archive) as archive:
+                contents[content.info.filename] = archive.read(content.info)
+        except (OSError, zipfile.BadZipFile) as error:
+            raise BuildError(
+                f"cannot read {content.archive} ({error}); run again with --rebuild"
+            ) from None
+    return contents
 
 
 def read_zip(path: Path) -> dict[str, ZippedFile]:
@@ -128,23 +149,29 @@ def collect_files(
     *,
     matcher: ExcludeMatcher | None = None,
     skip: Iterable[Path] = (),
+    bytecode: bool = False,
 ) -> dict[str, Path]:
     """Map archive names (POSIX paths relative to ``root``) to the files under it.
 
     Symbolic links are followed, except into a folder's own ancestor (a cycle);
-    ``__pycache__``,
-    ``.git``/``.hg``/``.svn``, ``*.pyc``/``*.pyo`` and anything else that is not a
-    regular file are left out.
+    ``.git``/``.hg``/``.svn`` and anything else that is not a regular file are left
+    out, and so are ``__pycache__`` and ``*.pyc``/``*.pyo`` unless ``bytecode``.
 
     Args:
         root: the directory to walk.
         matcher: the ``--exclude`` globs, relative to ``root``.
         skip: directories never to enter (e.g. the build target inside ``root``).
+        bytecode: keep bytecode (the build's own, compiled for Lambda).
 
     Returns:
         The files found, by archive name.
     """
     skipped = {os.path.realpath(path) for path in skip}
+    skipped_directories = _VCS_DIRECTORIES
+    skipped_suffixes: tuple[str, ...] = ()
+    if not bytecode:
+        skipped_directories |= {_BYTECODE_DIRECTORY}
+        skipped_suffixes = _BYTECODE_SUFFIXES
     # The real paths of each walked folder and its ancestors, to detect cycles.
     ancestors: dict[str, frozenset[str]] = {}
     files: dict[str, Path] = {}
@@ -160,14 +187,14 @@ def collect_files(
         subdirectories[:] = sorted(
             name
             for name in subdirectories
-            if name not in _SKIPPED_DIRECTORIES
+            if name not in skipped_directories
             and not (matcher and matcher.excludes(prefix + name))
         )
         for name in names:
             relative = prefix + name
             path = Path(directory, name)
             if (
-                name.endswith(_SKIPPED_SUFFIXES)
+                (skipped_suffixes and name.endswith(skipped_suffixes))
                 or (matcher is not None and matcher.excludes(relative))
                 or not path.is_file()
             ):
@@ -182,7 +209,9 @@ def overlay(
     """Put ``sources`` over ``dependencies``: a source wins over a dependency.
 
     Besides a file of the same path, a dependency is dropped when it would turn a
-    source file into a directory (or the other way round) once unzipped.
+    source file into a directory (or the other way round) once unzipped, and so is
+    the bytecode of a dependency module a source replaces: ``unchecked-hash``
+    bytecode is used without looking at the source, so it would win over it.
 
     Args:
         dependencies: the dependency layer, by archive name.
@@ -197,9 +226,24 @@ def overlay(
         for name, content in dependencies.items()
         if name not in source_directories
         and not any(parent in sources for parent in _parents(name))
+        and bytecode_source(name) not in sources
     }
     merged.update(sources)
     return merged
+
+
+def bytecode_source(name: str) -> str | None:
+    """Return the source a ``__pycache__/<module>.<tag>.pyc`` name was compiled from.
+
+    Returns:
+        ``<folder>/<module>.py``, or None when ``name`` is no such bytecode file.
+    """
+    folder, _, file_name = name.rpartition("/")
+    parent, _, cache = folder.rpartition("/")
+    if cache != _BYTECODE_DIRECTORY or not file_name.endswith(".pyc"):
+        return None
+    module = file_name.split(".", 1)[0]
+    return f"{parent}/{module}.py" if parent else f"{module}.py"
 
 
 def _parents(name: str) -> Iterator[str]:

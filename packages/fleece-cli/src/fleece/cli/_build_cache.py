@@ -15,7 +15,8 @@ from pathlib import Path
 from fleece.cli._build_errors import BuildError
 
 # Bump when the layout of a cached layer changes, so old entries are not reused.
-_LAYOUT_VERSION = 1
+# 2: layers may hold the bytecode the build compiled.
+_LAYOUT_VERSION = 2
 _NESTED_FILE = re.compile(
     r"^\s*(?:-r|-c|--requirement|--constraint)(?:\s*=\s*|\s+)(?P<path>\S+)"
 )
@@ -40,29 +41,43 @@ def layer_key(requirements: Path, *, python: str, arch: str, builder: str) -> st
     """Return the sha256 that names the dependency layer of a build.
 
     It covers the requirements file (and the files it includes with ``-r``/``-c``),
-    Lambda's Python version and architecture, and how the layer is built.
+    Lambda's Python version and architecture, and how the layer is built and
+    compiled.
 
     Args:
         requirements: the requirements file.
         python: Lambda's Python version, e.g. ``"3.12"``.
         arch: ``"x86_64"`` or ``"arm64"``.
         builder: what builds the layer, e.g. ``"pip"`` or the Docker image and system
-            packages.
+            packages, and what compiles its bytecode.
 
     Returns:
         A hex digest.
     """
-    contents: dict[str, str] = {}
-    _read_requirements(requirements, contents, requirements.parent)
     identity = {
         "layout": _LAYOUT_VERSION,
-        "requirements": contents,
+        "requirements": requirement_texts(requirements),
         "python": python,
         "arch": arch,
         "builder": builder,
     }
     encoded = json.dumps(identity, sort_keys=True).encode()
     return hashlib.sha256(encoded).hexdigest()
+
+
+def requirement_texts(requirements: Path) -> dict[str, str]:
+    """Return the text of a requirements file and of the files it includes.
+
+    Args:
+        requirements: the requirements file.
+
+    Returns:
+        Each file's text (empty when it cannot be read: pip names it), by path
+        relative to the requirements file's folder.
+    """
+    contents: dict[str, str] = {}
+    _read_requirements(requirements, contents, requirements.parent)
+    return contents
 
 
 def _read_requirements(path: Path, contents: dict[str, str], base: Path) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from fleece.cli._build_bytecode import TASK_ROOT, compileall_arguments
 from fleece.cli._build_errors import BuildError
 
 #: The image a layer is built in unless ``--image`` says otherwise.
@@ -75,8 +76,7 @@ def container_spec(
         f"--target {_OUTPUT_MOUNT} "
         f"--requirement {shlex.quote(f'{_REQUIREMENTS_MOUNT}/{requirements.name}')}"
     )
-    if hasattr(os, "getuid"):
-        steps.append(f"chown -R {os.getuid()}:{os.getgid()} {_OUTPUT_MOUNT}")
+    steps.extend(_give_back(_OUTPUT_MOUNT))
     return {
         "image": image,
         "entrypoint": ["/bin/sh", "-c"],
@@ -95,6 +95,44 @@ def container_spec(
         "platform": _DOCKER_PLATFORM[arch],
         "detach": True,
     }
+
+
+def compile_spec(directory: Path, *, arch: str, image: str) -> dict[str, Any]:
+    """Return the keyword arguments of ``client.containers.run`` for a compile.
+
+    The image's Python compiles ``directory``, mounted as Lambda's task root, to
+    ``unchecked-hash`` bytecode (see `fleece.cli._build_bytecode`), then hands the
+    files to the calling user.
+
+    Args:
+        directory: the folder on this machine whose ``.py`` files are compiled.
+        arch: ``"x86_64"`` or ``"arm64"``.
+        image: the image to run.
+
+    Returns:
+        Arguments for ``containers.run`` (detached; removed by the caller).
+    """
+    # A file that does not compile makes compileall exit 1; it is left without
+    # bytecode, as pip leaves it, so that status is not a failure.
+    compile_step = shlex.join(["python3", *compileall_arguments(TASK_ROOT)])
+    steps = ["set -e", f"{compile_step} || test $? -eq 1", *_give_back(TASK_ROOT)]
+    return {
+        "image": image,
+        "entrypoint": ["/bin/sh", "-c"],
+        "command": ["\n".join(steps)],
+        "environment": {"PYTHONHASHSEED": "0"},
+        "volumes": {str(directory.resolve()): {"bind": TASK_ROOT, "mode": "rw"}},
+        "working_dir": TASK_ROOT,
+        "platform": _DOCKER_PLATFORM[arch],
+        "detach": True,
+    }
+
+
+def _give_back(mount: str) -> list[str]:
+    # Files a container writes belong to its root user: hand them to the caller.
+    if hasattr(os, "getuid"):
+        return [f"chown -R {os.getuid()}:{os.getgid()} {mount}"]
+    return []
 
 
 def install_with_docker(
@@ -121,6 +159,49 @@ def install_with_docker(
     Raises:
         BuildError: the Docker SDK or engine is missing, or the build failed.
     """
+    image = image or default_image(python)
+    spec = container_spec(
+        requirements,
+        target,
+        arch=arch,
+        image=image,
+        system_packages=system_packages,
+    )
+    _run_container(
+        spec,
+        "the dependency install",
+        f"Installing dependencies in {image} ({spec['platform']})...",
+        progress,
+    )
+
+
+def compile_with_docker(
+    directory: Path,
+    *,
+    arch: str,
+    image: str,
+    progress: Callable[[str], None] = lambda _: None,
+) -> None:
+    """Compile the ``.py`` files below ``directory`` with the Python of ``image``.
+
+    Args:
+        directory: the folder to compile.
+        arch: ``"x86_64"`` or ``"arm64"``.
+        image: the image whose Python compiles.
+        progress: receives one-line progress messages.
+
+    Raises:
+        BuildError: the Docker SDK or engine is missing, or the compile failed.
+    """
+    spec = compile_spec(directory, arch=arch, image=image)
+    _run_container(
+        spec, "the compile", f"Compiling in {image} ({spec['platform']})...", progress
+    )
+
+
+def _run_container(
+    spec: dict[str, Any], what: str, announce: str, progress: Callable[[str], None]
+) -> None:
     try:
         # Imported here: only this builder needs the SDK, and it is slow to import.
         import docker
@@ -130,14 +211,7 @@ def install_with_docker(
             "Docker not found: the Python package 'docker' is not installed "
             "(pip install docker), or use --builder pip"
         ) from None
-    image = image or default_image(python)
-    spec = container_spec(
-        requirements,
-        target,
-        arch=arch,
-        image=image,
-        system_packages=system_packages,
-    )
+    image = spec["image"]
     try:
         client = docker.from_env()
         client.ping()
@@ -147,7 +221,7 @@ def install_with_docker(
             f"Docker not found: no Docker engine answers ({_one_line(error)}); "
             "start one, set DOCKER_HOST, or use --builder pip"
         ) from None
-    progress(f"Installing dependencies in {image} ({spec['platform']})...")
+    progress(announce)
     try:
         container = client.containers.run(**spec)
     except (DockerException, OSError) as error:
@@ -160,9 +234,7 @@ def install_with_docker(
             output = container.logs().decode("utf-8", "replace")
             lines = [line.strip() for line in output.splitlines() if line.strip()]
             reason = lines[-1] if lines else "no output"
-            raise BuildError(
-                f"the dependency install in {image} failed (exit {status}): {reason}"
-            )
+            raise BuildError(f"{what} in {image} failed (exit {status}): {reason}")
     except (DockerException, OSError) as error:
         raise BuildError(
             f"Docker failed during the build: {_one_line(error)}"

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from fleece.cli._errors import CliError
+from fleece.cli._errors import CliError, CliUsageError
 
 
 class BuildError(CliError):
     """The build could not be done (missing directory, no wheel, Docker absent, ...).
 
     Shown as one ``Error: ...`` line; the command exits with status 1.
+    """
+
+
+class NoInterpreterError(CliUsageError):
+    """``--compile`` was asked for, and no interpreter of the target Python is here.
+
+    Shown as one ``Error: ...`` line; the command exits with status 2.
     """

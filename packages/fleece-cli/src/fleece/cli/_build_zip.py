@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -16,18 +17,31 @@ from fleece.cli._build_archive import (
     ZippedFile,
     collect_files,
     overlay,
+    read_entries,
     read_zip,
     write_zip,
 )
-from fleece.cli._build_cache import LayerCache, cache_root, layer_key
+from fleece.cli._build_bytecode import find_interpreter, missing_interpreter_reason
+from fleece.cli._build_cache import (
+    LayerCache,
+    cache_root,
+    layer_key,
+    requirement_texts,
+)
 from fleece.cli._build_docker import (
     check_system_packages,
+    compile_with_docker,
     default_image,
     install_with_docker,
 )
-from fleece.cli._build_errors import BuildError
+from fleece.cli._build_errors import BuildError, NoInterpreterError
 from fleece.cli._build_info import UNKNOWN_VERSION, build_info, config_json
 from fleece.cli._build_pip import LAMBDA_GLIBC, install_with_pip
+from fleece.cli._build_runtime import (
+    requested_runtime_packages,
+    runtime_distributions,
+    runtime_records,
+)
 
 PYTHON_VERSIONS = tuple(LAMBDA_GLIBC)
 ARCHITECTURES = ("x86_64", "arm64")
@@ -54,6 +68,10 @@ class BuildResult:
         file_count: the number of files in it.
         dependencies: ``"installed"``, ``"cached"`` or ``None`` (no requirements).
         warnings: the size-limit warnings, also sent to ``progress``.
+        bytecode: whether the zip holds bytecode.
+        left_out: the runtime-provided distributions left out, e.g.
+            ``("boto3 1.35.0", ...)``.
+        summary: lines saying what was left out or packed and why.
     """
 
     path: Path
@@ -62,6 +80,17 @@ class BuildResult:
     file_count: int
     dependencies: Literal["installed", "cached"] | None
     warnings: tuple[str, ...] = ()
+    bytecode: bool = False
+    left_out: tuple[str, ...] = ()
+    summary: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Bytecode:
+    """How this build compiles: the callable, and what it is for the cache key."""
+
+    compile: Callable[[Path], None]
+    identity: str
 
 
 def build_zip(
@@ -78,6 +107,8 @@ def build_zip(
     builder: str = "pip",
     system_packages: Sequence[str] = (),
     image: str | None = None,
+    compile_bytecode: bool | None = None,
+    include_runtime_packages: bool = False,
     progress: Progress = lambda _: None,
 ) -> BuildResult:
     """Build ``<target>/lambda_function.zip`` for the service at ``service_dir``.
@@ -101,13 +132,21 @@ def build_zip(
         builder: ``"pip"`` or ``"docker"``.
         system_packages: packages installed in the image first (docker only).
         image: the Docker image (docker only; default Lambda's for ``python``).
+        compile_bytecode: add ``unchecked-hash`` bytecode compiled by the target
+            Python: None when an interpreter of that version is at hand (the docker
+            builder's image always is; else one line says why there is none), True
+            to require it, False for none.
+        include_runtime_packages: pack boto3, botocore and s3transfer even when the
+            requirements do not name them (Lambda's runtime provides them).
         progress: receives one-line progress messages.
 
     Returns:
-        The zip's path, sizes and file count.
+        The zip's path, sizes and file count, and what it holds.
 
     Raises:
         ValueError: an argument has a value that is not allowed.
+        NoInterpreterError: ``compile_bytecode`` is True and no interpreter of the
+            target Python is at hand.
         BuildError: the build failed; nothing was written to ``target``.
     """
     _check_choice("python", python, PYTHON_VERSIONS)
@@ -116,6 +155,8 @@ def build_zip(
     if builder != "docker" and (system_packages or image):
         raise ValueError("system_packages and image need builder='docker'")
     system_packages = check_system_packages(system_packages)
+    if builder == "docker":
+        image = image or default_image(python)
 
     service = _existing_directory(Path(service_dir), "service directory")
     # Given paths are taken as they are (relative to the current folder), as in
@@ -129,32 +170,33 @@ def build_zip(
     target_dir = Path(target) if target is not None else service / "dist"
     if target_dir.exists() and not target_dir.is_dir():
         raise BuildError(f"target {target_dir} exists and is not a directory")
+    bytecode = _bytecode(compile_bytecode, python, arch, image, progress)
 
     info = _build_info(service, progress) if inject_build_info else None
     dependencies: dict[str, ZippedFile] = {}
     how: Literal["installed", "cached"] | None = None
+    runtime = RuntimePackages()
     if requirements_file is not None:
         layer, how = _dependency_layer(
             requirements_file,
             python=python,
             arch=arch,
             rebuild=rebuild,
-            builder=builder,
-            system_packages=system_packages,
             image=image,
+            system_packages=system_packages,
+            bytecode=bytecode,
             progress=progress,
         )
         dependencies = read_zip(layer)
+        runtime = _runtime_packages(
+            dependencies, requirements_file, include=include_runtime_packages
+        )
+        for name in runtime.left_out_files:
+            del dependencies[name]
 
-    progress(f"Adding sources from {source_dir}...")
-    matcher = ExcludeMatcher(excludes)
-    source_files = collect_files(source_dir, matcher=matcher, skip=[target_dir])
-    sources: dict[str, Content] = dict(source_files)
-    for pattern in matcher.unused():
-        progress(f"Warning: --exclude {pattern!r} matched nothing in {source_dir}")
-    if info is not None:
-        sources["config.json"] = _config_json(info, source_files.get("config.json"))
-        progress("Added config.json with VERSION_HASH and BUILD_TIME.")
+    sources = _sources(source_dir, excludes, target_dir, info, progress)
+    if bytecode is not None:
+        sources.update(_compiled(sources, bytecode))
     files = overlay(dependencies, sources)
     if not files:
         raise BuildError(f"nothing to package: {source_dir} holds no files")
@@ -172,6 +214,9 @@ def build_zip(
         file_count=stats.file_count,
         dependencies=how,
         warnings=warnings,
+        bytecode=bytecode is not None,
+        left_out=runtime.left_out,
+        summary=runtime.summary,
     )
 
 
@@ -204,22 +249,50 @@ def _requirements_file(
     return path
 
 
+def _bytecode(
+    wanted: bool | None,
+    python: str,
+    arch: str,
+    image: str | None,
+    progress: Progress,
+) -> _Bytecode | None:
+    if wanted is False:
+        return None
+    if image is not None:
+
+        def in_image(directory: Path) -> None:
+            compile_with_docker(directory, arch=arch, image=image, progress=progress)
+
+        return _Bytecode(in_image, "compiled in the image")
+    interpreter = find_interpreter(python)
+    if interpreter is not None:
+        return _Bytecode(
+            interpreter.compile, f"compiled by CPython {interpreter.version}"
+        )
+    reason = missing_interpreter_reason(python)
+    if wanted:
+        raise NoInterpreterError(f"--compile: {reason}")
+    progress(f"Bytecode skipped: {reason}; --no-compile silences this.")
+    return None
+
+
 def _dependency_layer(
     requirements: Path,
     *,
     python: str,
     arch: str,
     rebuild: bool,
-    builder: str,
-    system_packages: Sequence[str],
     image: str | None,
+    system_packages: Sequence[str],
+    bytecode: _Bytecode | None,
     progress: Progress,
 ) -> tuple[Path, Literal["installed", "cached"]]:
-    if builder == "docker":
-        image = image or default_image(python)
+    if image is not None:
         recipe = f"docker {image} {' '.join(sorted(system_packages))}".strip()
     else:
         recipe = "pip"
+    if bytecode is not None:
+        recipe += f", {bytecode.identity}"
     key = layer_key(requirements, python=python, arch=arch, builder=recipe)
     cache = LayerCache(cache_root())
     cached = None if rebuild else cache.lookup(key)
@@ -231,12 +304,14 @@ def _dependency_layer(
         site = directory / "site"
         site.mkdir()
         install(site)
+        if bytecode is not None:
+            bytecode.compile(site)
         # Kept compressed: a rebuild copies these entries without recompressing.
-        write_zip(collect_files(site), directory / _LAYER_ZIP)
+        write_zip(collect_files(site, bytecode=True), directory / _LAYER_ZIP)
         shutil.rmtree(site)
 
     def install(directory: Path) -> None:
-        if builder == "docker":
+        if image is not None:
             install_with_docker(
                 requirements,
                 directory,
@@ -251,11 +326,109 @@ def _dependency_layer(
 
     progress(
         f"Installing dependencies from {requirements} "
-        f"(python {python}, {arch}, {builder})..."
+        f"(python {python}, {arch}, {'docker' if image else 'pip'})..."
     )
     layer = cache.store(key, fill)
     progress(f"Cached the dependencies ({key[:12]}).")
     return layer / _LAYER_ZIP, "installed"
+
+
+@dataclass(frozen=True)
+class RuntimePackages:
+    """What the build did with the packages Lambda's runtime provides.
+
+    Attributes:
+        left_out: ``"name version"`` of each one left out.
+        left_out_files: the archive names of their files.
+        summary: the lines that say what was left out or packed, and why.
+    """
+
+    left_out: tuple[str, ...] = ()
+    left_out_files: frozenset[str] = frozenset()
+    summary: tuple[str, ...] = ()
+
+
+def _runtime_packages(
+    dependencies: Mapping[str, ZippedFile], requirements: Path, *, include: bool
+) -> RuntimePackages:
+    records = read_entries(dependencies[name] for name in runtime_records(dependencies))
+    installed = runtime_distributions(dependencies, records)
+    if not installed:
+        return RuntimePackages()
+    labels = ", ".join(distribution.label for distribution in installed)
+    if include:
+        return RuntimePackages(
+            summary=(f"Packed {labels} (--include-runtime-packages).",)
+        )
+    requested = requested_runtime_packages(requirement_texts(requirements).values())
+    if requested:
+        return RuntimePackages(
+            summary=(
+                f"Packed {labels}: {requirements.name} names "
+                f"{', '.join(requested)}, so its version wins over the one the "
+                "Lambda Python runtime provides.",
+            )
+        )
+    files = frozenset().union(*(distribution.files for distribution in installed))
+    size = sum(dependencies[name].info.file_size for name in files)
+    return RuntimePackages(
+        left_out=tuple(distribution.label for distribution in installed),
+        left_out_files=files,
+        summary=(
+            f"Left out {labels} ({len(files)} files, {_megabytes(size)} unzipped): "
+            "the Lambda Python runtime provides them (--include-runtime-packages "
+            "packs them).",
+        ),
+    )
+
+
+def _sources(
+    source_dir: Path,
+    excludes: Sequence[str],
+    target_dir: Path,
+    info: dict[str, str] | None,
+    progress: Progress,
+) -> dict[str, Content]:
+    progress(f"Adding sources from {source_dir}...")
+    matcher = ExcludeMatcher(excludes)
+    source_files = collect_files(source_dir, matcher=matcher, skip=[target_dir])
+    sources: dict[str, Content] = dict(source_files)
+    for pattern in matcher.unused():
+        progress(f"Warning: --exclude {pattern!r} matched nothing in {source_dir}")
+    if info is not None:
+        sources["config.json"] = _config_json(info, source_files.get("config.json"))
+        progress("Added config.json with VERSION_HASH and BUILD_TIME.")
+    return sources
+
+
+def _compiled(sources: Mapping[str, Content], bytecode: _Bytecode) -> dict[str, bytes]:
+    """Return the bytecode of the ``.py`` sources, by archive name."""
+    modules = {
+        name: content for name, content in sources.items() if name.endswith(".py")
+    }
+    if not modules:
+        return {}
+    try:
+        with tempfile.TemporaryDirectory(prefix="fleece-build-") as name:
+            staging = Path(name)
+            for relative, content in modules.items():
+                path = staging / relative
+                path.parent.mkdir(parents=True, exist_ok=True)
+                if isinstance(content, Path):
+                    shutil.copyfile(content, path)
+                elif isinstance(content, bytes):
+                    path.write_bytes(content)
+            bytecode.compile(staging)
+            return {
+                relative: path.read_bytes()
+                for relative, path in collect_files(staging, bytecode=True).items()
+                if relative.endswith(".pyc")
+            }
+    except OSError as error:
+        raise BuildError(
+            f"cannot compile the sources: {error.strerror or error} "
+            f"({error.filename or 'temporary folder'})"
+        ) from None
 
 
 def _build_info(service: Path, progress: Progress) -> dict[str, str]:

@@ -8,20 +8,18 @@ import warnings
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from fleece.connexion._deferred_imports import deferred_heavy_imports
 from fleece.connexion._logging import Logger, current_logger, default_logger
 from fleece.connexion._serve import serve_event
+from fleece.connexion._server import import_uvicorn
+from fleece.connexion._spec import read_specification
 from fleece.connexion._wsgi import InlineWSGIBridge
 from fleece.handlers._asgi import Message
 from fleece.handlers._events import INTERNAL_ERROR
 
-with warnings.catch_warnings():
-    # Warnings about connexion's own imports, which its users cannot act on: it
-    # imports starlette.testclient, which warns (a UserWarning, shown by default, so
-    # on every cold start) when httpx2 is not installed, and it imports jsonschema's
-    # deprecated RefResolver names.
-    warnings.filterwarnings(
-        "ignore", message="Using `httpx` with `starlette.testclient`", category=Warning
-    )
+with warnings.catch_warnings(), deferred_heavy_imports():
+    # connexion imports jsonschema's deprecated RefResolver names, a warning its
+    # users cannot act on.
     warnings.filterwarnings(
         "ignore", category=DeprecationWarning, module=r"connexion\."
     )
@@ -78,7 +76,9 @@ class FleeceApp(connexion.FlaskApp):  # type: ignore[misc]  # connexion is untyp
 
         Raises:
             TypeError: the port is given both positionally and as ``port=``.
+            ImportError: uvicorn is not installed (``fleece-connexion[server]``).
         """
+        uvicorn = import_uvicorn()
         if isinstance(import_string, str) and import_string.isdigit():
             import_string = int(import_string)
         if isinstance(import_string, int) and not isinstance(import_string, bool):
@@ -91,8 +91,6 @@ class FleeceApp(connexion.FlaskApp):  # type: ignore[misc]  # connexion is untyp
         if import_string is None:
             # connexion would hand uvicorn its middleware, bypassing this app's
             # __call__ and so its HEAD handling: serve the app itself instead.
-            import uvicorn
-
             uvicorn.run(self, **kwargs)
             return
         super().run(import_string, **kwargs)
@@ -253,8 +251,9 @@ def build_app(
         # Without connexion[swagger-ui] there is no UI to serve; saying so is what
         # connexion would otherwise log as a warning on every cold start.
         options["swagger_ui_options"] = SwaggerUIOptions(swagger_ui=False)
+    document = read_specification(spec_path)
     app.add_api(
-        file_name,
+        document if document is not None else file_name,
         strict_validation=strict_validation,
         validate_responses=validate_responses,
         **options,

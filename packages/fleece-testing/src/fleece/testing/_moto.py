@@ -11,6 +11,8 @@ import time
 import urllib.error
 import urllib.request
 
+from fleece.testing._process import stop_process
+
 
 class MotoNotInstalledError(RuntimeError):
     """moto (with its server extra) is needed but not installed."""
@@ -91,12 +93,7 @@ class MotoServer:
         """Stop the server; :meth:`start` brings it back on the same port."""
         if self._process is None:
             return
-        self._process.terminate()
-        try:
-            self._process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
+        stop_process(self._process)
         self._process = None
 
     def reset(self) -> None:

@@ -1,22 +1,26 @@
 """The pytest plugin of fleece-testing: fixtures for Lambda code.
 
-Fixtures: ``lambda_context``, ``xray_daemon``, ``moto_server``, ``moto_env`` and
-``http_server``.
+Fixtures: ``lambda_context``, ``xray_daemon``, ``moto_server``, ``moto_env``,
+``http_server`` and ``lambda_runtime``.
 
 Loaded automatically (entry point ``pytest11``) when fleece-testing is installed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from fleece.testing._context import LambdaContext
 from fleece.testing._http_server import ScriptedHTTPServer
+from fleece.testing._lambda_runtime import LambdaRuntime
 from fleece.testing._moto import MotoNotInstalledError, MotoServer
 from fleece.testing._otlp_collector import OTLPCollector, OTLPNotInstalledError
+from fleece.testing._task_root import LambdaRuntimeNotInstalledError
 from fleece.testing._xray_daemon import XRayDaemon
 
 
@@ -81,3 +85,27 @@ def otlp_collector() -> Iterator[OTLPCollector]:
         pytest.skip(str(error))
     with collector:
         yield collector
+
+
+@pytest.fixture
+def lambda_runtime() -> Iterator[Callable[..., LambdaRuntime]]:
+    """Start a Lambda bundle under AWS's runtime interface client; stopped afterwards.
+
+    Call it as ``lambda_runtime(bundle, handler, **options)`` with the options of
+    :class:`~fleece.testing.LambdaRuntime`; it returns the started runtime.
+    """
+    started: list[LambdaRuntime] = []
+
+    def start(
+        bundle: str | os.PathLike[str], handler: str, **options: Any
+    ) -> LambdaRuntime:
+        runtime = LambdaRuntime(bundle, handler, **options)
+        started.append(runtime)
+        try:
+            return runtime.start()
+        except LambdaRuntimeNotInstalledError as error:
+            raise pytest.fail.Exception(str(error), pytrace=False) from None
+
+    yield start
+    for runtime in started:
+        runtime.stop()
