@@ -309,7 +309,7 @@ def test_missing_docker_sdk_says_docker_not_found(
         f"Installing dependencies from {service / 'src' / 'requirements.txt'} "
         "(python 3.12, x86_64, docker)...",
         "Error: Docker not found: the Python package 'docker' is not installed "
-        "(pip install docker), or use --builder pip",
+        "(pip install 'fleece-command[docker]'), or use --builder pip",
     ]
 
 

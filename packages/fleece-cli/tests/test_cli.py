@@ -41,7 +41,7 @@ def fleece(*args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
 
 
 def test_fleece_version_is_the_package_version() -> None:
-    """``fleece --version`` prints the fleece-cli version."""
+    """``fleece --version`` prints the fleece-command version."""
     result = fleece("--version")
     assert (result.returncode, result.stdout) == (0, "fleece, version 2.0.0\n")
 

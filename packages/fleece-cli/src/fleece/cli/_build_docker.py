@@ -209,7 +209,7 @@ def _run_container(
     except ImportError:
         raise BuildError(
             "Docker not found: the Python package 'docker' is not installed "
-            "(pip install docker), or use --builder pip"
+            "(pip install 'fleece-command[docker]'), or use --builder pip"
         ) from None
     image = spec["image"]
     try:

@@ -82,7 +82,7 @@ def _fail(message: str, exit_code: int) -> NoReturn:
     lazy_commands=_COMMANDS,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-@click.version_option(package_name="fleece-cli", prog_name="fleece")
+@click.version_option(package_name="fleece-command", prog_name="fleece")
 def cli() -> None:
     """Fleece: tools for AWS Lambda services.
 
