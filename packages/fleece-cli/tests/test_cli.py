@@ -75,14 +75,25 @@ def test_a_group_without_a_command_shows_its_help_as_written(args: list[str]) ->
     assert "\nCommands:\n" in result.stderr
 
 
-def test_an_unknown_command_is_one_line_and_exit_2() -> None:
-    """A typo in the command name: exit status 2, one line, no traceback."""
-    result = fleece("rn")
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("rn", "No such command 'rn'. Did you mean 'run'?"),
+        ("biuld", "No such command 'biuld'. Did you mean 'build'?"),
+        ("deploy", "No such command 'deploy'."),
+    ],
+)
+def test_an_unknown_command_is_one_line_exit_2_with_the_closest_command(
+    typed: str, message: str
+) -> None:
+    """A typo in the command name: exit status 2, one line naming the closest
+    command (although none is imported yet), no traceback."""
+    result = fleece(typed)
     assert (
         result.returncode,
         result.stdout,
         result.stderr.splitlines(),
-    ) == (2, "", ["Error: No such command 'rn'. (see 'fleece --help')"])
+    ) == (2, "", [f"Error: {message} (see 'fleece --help')"])
 
 
 def test_run_help_shows_the_flags_of_the_readme() -> None:
