@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from fleece.cli._build_docker import check_system_packages
 from fleece.cli._build_zip import (
     ARCHITECTURES,
     BUILDERS,
@@ -14,7 +13,6 @@ from fleece.cli._build_zip import (
     PYTHON_VERSIONS,
     build_zip,
 )
-from fleece.cli._errors import CliUsageError
 
 _PATH = click.Path(path_type=Path)
 
@@ -133,14 +131,6 @@ def build(
     system_packages = [
         name.strip() for value in dependencies for name in value.split(",")
     ]
-    system_packages = [name for name in system_packages if name]
-    if builder != "docker" and (system_packages or image):
-        option = "--dependencies" if system_packages else "--image"
-        raise CliUsageError(f"{option} needs --builder docker")
-    try:
-        check_system_packages(system_packages)
-    except ValueError as error:
-        raise CliUsageError(f"--dependencies: {error}") from None
     result = build_zip(
         service_dir,
         source=source,
@@ -152,7 +142,7 @@ def build(
         rebuild=rebuild,
         inject_build_info=inject_build_info,
         builder=builder,
-        system_packages=system_packages,
+        system_packages=[name for name in system_packages if name],
         image=image,
         compile_bytecode=compile_bytecode,
         include_runtime_packages=include_runtime_packages,

@@ -25,16 +25,9 @@ def default_image(python: str) -> str:
     return LAMBDA_IMAGE.format(python=python)
 
 
-def check_system_packages(packages: Sequence[str]) -> list[str]:
-    """Return ``packages`` if each is a plain package name.
-
-    Raises:
-        ValueError: a name holds characters no package name has.
-    """
-    for package in packages:
-        if not _PACKAGE_NAME.match(package):
-            raise ValueError(f"{package!r} is not a system package name")
-    return list(packages)
+def is_system_package_name(name: str) -> bool:
+    """Return whether ``name`` can be a package name of dnf/yum (no shell syntax)."""
+    return _PACKAGE_NAME.match(name) is not None
 
 
 def container_spec(
@@ -64,7 +57,7 @@ def container_spec(
     """
     steps = ["set -e"]
     if system_packages:
-        names = shlex.join(check_system_packages(system_packages))
+        names = shlex.join(system_packages)
         steps.append(
             "if command -v dnf >/dev/null 2>&1; then dnf install -y "
             f"{names}; elif command -v microdnf >/dev/null 2>&1; then "

@@ -12,7 +12,15 @@ class BuildError(CliError):
     """
 
 
-class NoInterpreterError(CliUsageError):
+class BuildOptionError(CliUsageError):
+    """Build options that are not allowed or do not fit together.
+
+    The message names them as ``fleece build`` spells them; shown as one
+    ``Error: ...`` line, the command exits with status 2.
+    """
+
+
+class NoInterpreterError(BuildOptionError):
     """``--compile`` was asked for, and no interpreter of the target Python is here.
 
     Shown as one ``Error: ...`` line; the command exits with status 2.
