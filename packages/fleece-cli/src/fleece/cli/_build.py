@@ -41,7 +41,11 @@ def _progress(message: str) -> None:
     "excludes",
     metavar="GLOB",
     multiple=True,
-    help="Leave out source paths matching GLOB, relative to SOURCE (repeatable).",
+    help=(
+        "Leave out source paths matching GLOB, relative to SOURCE (repeatable). "
+        "Here -e is --exclude; in 'fleece run' it names an environment, in "
+        "'fleece config' the environments file."
+    ),
 )
 @click.option(
     "--python",
