@@ -90,7 +90,9 @@ def container_spec(
     }
 
 
-def compile_spec(directory: Path, *, arch: str, image: str) -> dict[str, Any]:
+def compile_spec(
+    directory: Path, *, arch: str, image: str, skipped: Sequence[str] = ()
+) -> dict[str, Any]:
     """Return the keyword arguments of ``client.containers.run`` for a compile.
 
     The image's Python compiles ``directory``, mounted as Lambda's task root, to
@@ -101,13 +103,14 @@ def compile_spec(directory: Path, *, arch: str, image: str) -> dict[str, Any]:
         directory: the folder on this machine whose ``.py`` files are compiled.
         arch: ``"x86_64"`` or ``"arm64"``.
         image: the image to run.
+        skipped: top-level folders of ``directory`` not to compile.
 
     Returns:
         Arguments for ``containers.run`` (detached; removed by the caller).
     """
     # A file that does not compile makes compileall exit 1; it is left without
     # bytecode, as pip leaves it, so that status is not a failure.
-    compile_step = shlex.join(["python3", *compileall_arguments(TASK_ROOT)])
+    compile_step = shlex.join(["python3", *compileall_arguments(TASK_ROOT, skipped)])
     steps = ["set -e", f"{compile_step} || test $? -eq 1", *_give_back(TASK_ROOT)]
     return {
         "image": image,
@@ -173,6 +176,7 @@ def compile_with_docker(
     *,
     arch: str,
     image: str,
+    skipped: Sequence[str] = (),
     progress: Callable[[str], None] = lambda _: None,
 ) -> None:
     """Compile the ``.py`` files below ``directory`` with the Python of ``image``.
@@ -181,12 +185,13 @@ def compile_with_docker(
         directory: the folder to compile.
         arch: ``"x86_64"`` or ``"arm64"``.
         image: the image whose Python compiles.
+        skipped: top-level folders of ``directory`` not to compile.
         progress: receives one-line progress messages.
 
     Raises:
         BuildError: the Docker SDK or engine is missing, or the compile failed.
     """
-    spec = compile_spec(directory, arch=arch, image=image)
+    spec = compile_spec(directory, arch=arch, image=image, skipped=skipped)
     _run_container(
         spec, "the compile", f"Compiling in {image} ({spec['platform']})...", progress
     )

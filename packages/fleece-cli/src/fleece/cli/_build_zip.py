@@ -38,6 +38,7 @@ from fleece.cli._build_errors import BuildError, BuildOptionError, NoInterpreter
 from fleece.cli._build_info import UNKNOWN_VERSION, build_info, config_json
 from fleece.cli._build_pip import LAMBDA_GLIBC, install_with_pip
 from fleece.cli._build_runtime import (
+    RUNTIME_PACKAGES,
     requested_runtime_packages,
     runtime_distributions,
     runtime_records,
@@ -89,7 +90,7 @@ class BuildResult:
 class _Bytecode:
     """How this build compiles: the callable, and what it is for the cache key."""
 
-    compile: Callable[[Path], None]
+    compile: Callable[[Path, Sequence[str]], None]
     identity: str
 
 
@@ -306,9 +307,13 @@ def _bytecode(
     image = recipe.image
     if image is not None:
 
-        def in_image(directory: Path) -> None:
+        def in_image(directory: Path, skipped: Sequence[str]) -> None:
             compile_with_docker(
-                directory, arch=recipe.arch, image=image, progress=progress
+                directory,
+                arch=recipe.arch,
+                image=image,
+                skipped=skipped,
+                progress=progress,
             )
 
         return _Bytecode(in_image, "compiled in the image")
@@ -338,10 +343,14 @@ def _dependencies(
     """Return the layer's files to pack, how it was made, and the runtime's part."""
     if requirements is None:
         return {}, None, RuntimePackages()
-    layer, how = _dependency_layer(requirements, recipe, rebuild, bytecode, progress)
+    requested = requested_runtime_packages(requirement_texts(requirements).values())
+    packed = include_runtime_packages or bool(requested)
+    layer, how = _dependency_layer(
+        requirements, recipe, rebuild, bytecode, packed, progress
+    )
     dependencies = read_zip(layer)
     runtime = _runtime_packages(
-        dependencies, requirements, include=include_runtime_packages
+        dependencies, requirements.name, requested, include=include_runtime_packages
     )
     for name in runtime.left_out_files:
         del dependencies[name]
@@ -353,6 +362,7 @@ def _dependency_layer(
     recipe: Recipe,
     rebuild: bool,
     bytecode: _Bytecode | None,
+    runtime_packages_packed: bool,
     progress: Progress,
 ) -> tuple[Path, Literal["installed", "cached"]]:
     image = recipe.image
@@ -360,8 +370,13 @@ def _dependency_layer(
         how_built = f"docker {image} {' '.join(sorted(recipe.system_packages))}"
     else:
         how_built = "pip"
+    # The runtime's packages are most of a typical layer's modules: compiled only
+    # when they will be packed.
+    skipped = () if runtime_packages_packed else RUNTIME_PACKAGES
     if bytecode is not None:
         how_built = f"{how_built.strip()}, {bytecode.identity}"
+        if skipped:
+            how_built += f", not compiling {' '.join(skipped)}"
     key = layer_key(
         requirements, python=recipe.python, arch=recipe.arch, builder=how_built.strip()
     )
@@ -387,7 +402,7 @@ def _dependency_layer(
         else:
             install_with_pip(requirements, site, python=recipe.python, arch=recipe.arch)
         if bytecode is not None:
-            bytecode.compile(site)
+            bytecode.compile(site, skipped)
         # Kept compressed: a rebuild copies these entries without recompressing.
         write_zip(collect_files(site, bytecode=True), directory / _LAYER_ZIP)
         shutil.rmtree(site)
@@ -417,7 +432,11 @@ class RuntimePackages:
 
 
 def _runtime_packages(
-    dependencies: Mapping[str, ZippedFile], requirements: Path, *, include: bool
+    dependencies: Mapping[str, ZippedFile],
+    requirements_name: str,
+    requested: Sequence[str],
+    *,
+    include: bool,
 ) -> RuntimePackages:
     records = read_entries(dependencies[name] for name in runtime_records(dependencies))
     installed = runtime_distributions(dependencies, records)
@@ -428,11 +447,10 @@ def _runtime_packages(
         return RuntimePackages(
             summary=(f"Packed {labels} (--include-runtime-packages).",)
         )
-    requested = requested_runtime_packages(requirement_texts(requirements).values())
     if requested:
         return RuntimePackages(
             summary=(
-                f"Packed {labels}: {requirements.name} names "
+                f"Packed {labels}: {requirements_name} names "
                 f"{', '.join(requested)}, so its version wins over the one the "
                 "Lambda Python runtime provides.",
             )
@@ -486,7 +504,7 @@ def _compiled(sources: Mapping[str, Content], bytecode: _Bytecode) -> dict[str, 
                     shutil.copyfile(content, path)
                 elif isinstance(content, bytes):
                     path.write_bytes(content)
-            bytecode.compile(staging)
+            bytecode.compile(staging, ())
             return {
                 relative: path.read_bytes()
                 for relative, path in collect_files(staging, bytecode=True).items()

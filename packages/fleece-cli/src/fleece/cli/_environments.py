@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from fleece.cli._errors import CliUsageError, ConfigError
+from fleece.cli._stages import matches, regex_error, select
 
 #: A 12-digit AWS account id.
 ACCOUNT_ID = re.compile(r"\d{12}")
@@ -63,16 +64,9 @@ class StageRule:
     pattern: str
     environment: str
 
-    @property
-    def is_regex(self) -> bool:
-        """Whether the key is a ``/regex/`` (matched against the whole stage name)."""
-        return len(self.pattern) > 1 and self.pattern[0] == self.pattern[-1] == "/"
-
     def matches(self, stage: str) -> bool:
         """Return whether ``stage`` is this name, or fully matches this regex."""
-        if self.is_regex:
-            return re.fullmatch(self.pattern[1:-1], stage) is not None
-        return self.pattern == stage
+        return matches(self.pattern, stage)
 
 
 @dataclass(frozen=True)
@@ -111,10 +105,9 @@ class Environments:
         Raises:
             CliUsageError: no stage rule matches, or it names an unknown environment.
         """
-        rules = sorted(self.stages, key=lambda rule: rule.is_regex)
-        for rule in rules:
-            if rule.matches(stage):
-                return self.environment(rule.environment)
+        found = select(((rule.pattern, rule) for rule in self.stages), stage)
+        if found is not None:
+            return self.environment(found[1].environment)
         known = ", ".join(rule.pattern for rule in self.stages) or "none"
         raise CliUsageError(
             f"unknown stage {stage!r}: no entry of 'stages:' in {self.path} "
@@ -253,11 +246,9 @@ def _parse_stages(
         ):
             raise ConfigError(f"{where}: expected {{environment: <name>}}")
         rule = StageRule(pattern=pattern, environment=target["environment"])
-        if rule.is_regex:
-            try:
-                re.compile(pattern[1:-1])
-            except re.error as error:
-                raise ConfigError(f"{where}: not a valid regex ({error})") from None
+        error = regex_error(pattern)
+        if error is not None:
+            raise ConfigError(f"{where}: not a valid regex ({error})")
         if rule.environment not in names:
             raise ConfigError(
                 f"{where}: environment {rule.environment!r} is not in 'environments:'"
