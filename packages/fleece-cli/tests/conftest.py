@@ -3,13 +3,15 @@
 ``rackspace`` answers like Rackspace identity and FAWS on a local HTTP server,
 checking bodies and headers as the real services do, and points
 ``FLEECE_RS_IDENTITY_URL``/``FLEECE_FAWS_URL`` at it. ``child`` is a real process that
-records the environment and argv it was given.
+records the environment and argv it was given. ``fleece`` runs the installed console
+script in a subprocess.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +22,9 @@ import pytest
 from fleece.testing import Answer, RecordedRequest, ScriptedHTTPServer
 
 HERE = Path(__file__).parent
+FLEECE = str(Path(sys.executable).with_name("fleece"))
+#: Runs the ``fleece`` console script: ``fleece("run", "--help", env=...)``.
+FleeceScript = Callable[..., "subprocess.CompletedProcess[str]"]
 
 
 class Rackspace:
@@ -168,3 +173,23 @@ def rackspace(
 def child(tmp_path: Path) -> Child:
     """A child process description whose record lands in tmp_path."""
     return Child(tmp_path / "child.json")
+
+
+@pytest.fixture
+def fleece() -> FleeceScript:
+    """Run the installed ``fleece`` script with ARGS and capture its text output.
+
+    Keyword arguments go to `subprocess.run` (``env``, ``input``, ``cwd``).
+    """
+
+    def run(*args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [FLEECE, *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            **kwargs,
+        )
+
+    return run

@@ -28,25 +28,13 @@ HEAVY = {
 }
 
 
-def fleece(*args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
-    """Run the installed ``fleece`` script and capture its output."""
-    return subprocess.run(
-        [FLEECE, *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        **kwargs,
-    )
-
-
-def test_fleece_version_is_the_package_version() -> None:
+def test_fleece_version_is_the_package_version(fleece: Any) -> None:
     """``fleece --version`` prints the fleece-command version."""
     result = fleece("--version")
     assert (result.returncode, result.stdout) == (0, "fleece, version 2.0.0\n")
 
 
-def test_fleece_help_lists_run() -> None:
+def test_fleece_help_lists_run(fleece: Any) -> None:
     """``fleece --help`` describes the group and lists ``run``."""
     result = fleece("--help")
     assert result.returncode == 0
@@ -57,7 +45,7 @@ def test_fleece_help_lists_run() -> None:
     ] == ["run Run a command with AWS credentials from the Rackspace FAWS API."]
 
 
-def test_fleece_help_lists_run_build_and_config() -> None:
+def test_fleece_help_lists_run_build_and_config(fleece: Any) -> None:
     """``fleece --help`` names the three sub-commands, in order."""
     result = fleece("--help")
     commands = result.stdout.split("Commands:")[1].splitlines()
@@ -65,7 +53,9 @@ def test_fleece_help_lists_run_build_and_config() -> None:
 
 
 @pytest.mark.parametrize("args", [[], ["config"]])
-def test_a_group_without_a_command_shows_its_help_as_written(args: list[str]) -> None:
+def test_a_group_without_a_command_shows_its_help_as_written(
+    args: list[str], fleece: Any
+) -> None:
     """``fleece`` or ``fleece config`` alone: the help, line by line, exit 2."""
     result = fleece(*args)
     assert (result.returncode, result.stdout) == (2, "")
@@ -84,7 +74,7 @@ def test_a_group_without_a_command_shows_its_help_as_written(args: list[str]) ->
     ],
 )
 def test_an_unknown_command_is_one_line_exit_2_with_the_closest_command(
-    typed: str, message: str
+    typed: str, message: str, fleece: Any
 ) -> None:
     """A typo in the command name: exit status 2, one line naming the closest
     command (although none is imported yet), no traceback."""
@@ -96,7 +86,7 @@ def test_an_unknown_command_is_one_line_exit_2_with_the_closest_command(
     ) == (2, "", [f"Error: {message} (see 'fleece --help')"])
 
 
-def test_run_help_shows_the_flags_of_the_readme() -> None:
+def test_run_help_shows_the_flags_of_the_readme(fleece: Any) -> None:
     """``fleece run --help`` has the 1.x flags with their metavars, plus --stage."""
     result = fleece("run", "--help")
     assert result.returncode == 0
@@ -137,7 +127,7 @@ def test_run_help_loads_no_heavy_library() -> None:
 
 
 def test_fleece_run_as_a_real_process_hands_credentials_and_status_through(
-    rackspace: Any, child: Any
+    rackspace: Any, child: Any, fleece: Any
 ) -> None:
     """The console script: child env has the keys; stderr has no secret."""
     result = fleece(
@@ -152,7 +142,7 @@ def test_fleece_run_as_a_real_process_hands_credentials_and_status_through(
 
 
 def test_fleece_run_failure_as_a_real_process_is_one_line_without_traceback(
-    rackspace: Any,
+    rackspace: Any, fleece: Any
 ) -> None:
     """A refused API key: exit status 1, one stderr line, no secret, no traceback."""
     result = fleece(
@@ -190,7 +180,7 @@ def test_fleece_run_forwards_interrupts_to_the_command(
     )
 
 
-def test_the_readme_shows_the_current_run_help() -> None:
+def test_the_readme_shows_the_current_run_help(fleece: Any) -> None:
     """The package README quotes ``fleece run --help`` exactly as it is printed."""
     readme = Path(__file__).parents[1] / "README.md"
     assert fleece("run", "--help").stdout in readme.read_text(encoding="utf-8")

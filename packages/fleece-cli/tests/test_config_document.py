@@ -129,3 +129,11 @@ def test_each_scalar_style_is_replaced_in_place(text: str, expected: str) -> Non
 def test_a_multiline_value_is_written_on_one_line() -> None:
     """Line breaks are escaped, so the value never depends on indentation."""
     assert yaml_scalar("first\nsecond\n") == '"first\\nsecond\\n"'
+
+
+@pytest.mark.parametrize("value", ["\x85", ":encrypt:a\x85b", "\u2028", "a\nb"])
+def test_a_json_value_with_any_line_break_survives_the_turn_into_yaml(
+    value: str,
+) -> None:
+    """NEL, which PyYAML's single quotes fold into a space, is kept as it was."""
+    assert {"key": value} == yaml.safe_load(dump_yaml({"key": value}))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shlex
 from pathlib import Path
 from typing import Any
@@ -232,7 +233,10 @@ def test_run_with_environment_uses_its_account_role_and_credential_variables(
     monkeypatch: pytest.MonkeyPatch,
     moto_env: MotoServer,
 ) -> None:
-    """-e production: account and role from environments.yml; its rs_*_var beat RS_*."""
+    """-e production: account and role from environments.yml; its rs_*_var beat RS_*.
+
+    The child gets the role's credentials and none of the Rackspace variables.
+    """
     create_role("LambdaDeployRole")
     monkeypatch.setenv("RS_USERNAME", "wrong-user")
     monkeypatch.setenv("RS_API_KEY", "wrong-key")
@@ -245,6 +249,11 @@ def test_run_with_environment_uses_its_account_role_and_credential_variables(
     assert caller_arn(child.env).startswith(
         f"arn:aws:sts::{rackspace.account}:assumed-role/LambdaDeployRole/"
     )
+    rackspace_variables = {
+        "RS_USERNAME", "RS_API_KEY", "PROD_RS_USERNAME", "PROD_RS_API_KEY"
+    }  # fmt: skip
+    assert set() == rackspace_variables & set(child.env)
+    assert rackspace.secret_mark not in json.dumps(child.env)
 
 
 def test_run_with_stage_finds_the_environment_by_regex(

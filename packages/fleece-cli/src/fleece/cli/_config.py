@@ -28,6 +28,7 @@ from fleece.cli._config_render import (
     parameters,
 )
 from fleece.cli._config_tree import ConfigTree, Stage
+from fleece.cli._credentials import APIKEY_FILE_HELP, APIKEY_HELP, read_apikey
 from fleece.cli._errors import CliError, CliUsageError, ConfigError
 
 
@@ -96,12 +97,8 @@ pass_settings = click.make_pass_decorator(ConfigSettings)
     help="Rackspace username; else the environment's rs_username_var, else "
     "RS_USERNAME.",
 )
-@click.option(
-    "-k",
-    "--apikey",
-    metavar="APIKEY",
-    help="Rackspace API key; else the environment's rs_apikey_var, else RS_API_KEY.",
-)
+@click.option("-k", "--apikey", metavar="APIKEY", help=APIKEY_HELP)
+@click.option("--apikey-file", metavar="PATH", help=APIKEY_FILE_HELP)
 @click.pass_context
 def config(
     ctx: click.Context,
@@ -109,6 +106,7 @@ def config(
     environments_path: Path,
     username: str | None,
     apikey: str | None,
+    apikey_file: str | None,
 ) -> None:
     """Keep configuration per stage, with secrets encrypted by KMS, in git.
 
@@ -116,6 +114,7 @@ def config(
     keys; the closed form (config.yml, safe to commit) stores them as
     ':decrypt:<KMS ciphertext>', encrypted with each stage's KMS key.
     """
+    apikey = read_apikey(apikey, apikey_file)
     ctx.obj = ConfigSettings(config_path, environments_path, username, apikey)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import yaml
 
 from fleece.cli._config_aws import StageAws
+from fleece.cli._config_document import load_yaml
 from fleece.cli._config_render import as_json as json_text
 from fleece.cli._config_tree import DECRYPT_PREFIX, ENCRYPT_PREFIX, ConfigTree
 
@@ -45,4 +46,4 @@ def open_text(tree: ConfigTree, aws: StageAws, *, as_json: bool = False) -> str:
     text = tree.document.with_values(replacements)
     if not as_json:
         return text
-    return json_text(yaml.safe_load(text) or {})
+    return json_text(load_yaml(text, "the configuration") or {})

@@ -18,6 +18,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from fleece.cli._credentials import child_environment
 from fleece.cli._errors import CliError
 
 EDITOR_VARIABLES = ("FLEECE_EDITOR", "EDITOR")
@@ -125,7 +126,10 @@ def run_editor(argv: list[str], copy: WorkingCopy) -> None:
             interrupted.
     """
     try:
-        status = subprocess.call([*argv, str(copy.path)])
+        # The editor is a child like any other: no Rackspace credentials.
+        status = subprocess.call(
+            [*argv, str(copy.path)], env=child_environment(os.environ)
+        )
     except OSError as error:
         raise EditorError(
             f"editor {argv[0]!r} could not be started ({error.strerror})",

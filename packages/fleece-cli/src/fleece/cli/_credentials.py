@@ -5,15 +5,17 @@ The flow: the Rackspace username and API key buy an identity token
 account (``POST {faws}/v0/awsAccounts/{account}/credentials``); with a role, those
 credentials assume ``arn:aws:iam::{account}:role/{role}`` through STS.
 
-Secrets (API key, token, AWS keys) never appear in messages: a refusal is reported
-as the HTTP status and the error title the service gave.
+Secrets (API key, token, AWS keys) never appear in messages: each is held with
+`fleece.cli._errors.hold_secret` as soon as it is known, and every message is redacted.
+A refusal is reported as the HTTP status and the error title the service gave.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+import sys
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +27,13 @@ from fleece.cli._environments import (
     StageRule,
     load_environments,
 )
-from fleece.cli._errors import CliUsageError, CredentialsError
+from fleece.cli._errors import (
+    CliUsageError,
+    CredentialsError,
+    hold_secret,
+    is_held_secret,
+    redact,
+)
 
 if TYPE_CHECKING:
     import boto3
@@ -35,8 +43,10 @@ __all__ = [
     "Environment",
     "Environments",
     "StageRule",
+    "child_environment",
     "get_aws_credentials",
     "load_environments",
+    "read_apikey",
     "resolve_rackspace_credentials",
 ]
 
@@ -59,6 +69,22 @@ _RETRIES = {
     "raise_on_status": False,
 }
 _SESSION_NAME_UNSAFE = re.compile(r"[^\w+=,.@-]")
+#: The help of ``--apikey`` and ``--apikey-file``, shared by ``run`` and ``config``.
+APIKEY_HELP = (
+    "Rackspace API key. A flag's value is visible to other users in the process "
+    "list while the command runs: prefer the RS_API_KEY environment variable (or the "
+    "environment's rs_apikey_var) or --apikey-file."
+)
+APIKEY_FILE_HELP = (
+    "Read the Rackspace API key from the file PATH; '-' reads it from stdin (hidden "
+    "input from a terminal, else the first line, the rest of stdin being left for "
+    "the command)."
+)
+#: Where the Rackspace username and API key are looked up when no flag gives them.
+RACKSPACE_VARIABLES = ("RS_USERNAME", "RS_API_KEY")
+# Variables that would make AWS tools prefer a profile or a stale token over the
+# credentials fleece hands over.
+_SHADOWING_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN")
 
 
 @dataclass(frozen=True, repr=False)
@@ -74,6 +100,9 @@ class AwsCredentials:
     access_key_id: str
     secret_access_key: str = field(repr=False)
     session_token: str = field(repr=False)
+
+    def __post_init__(self) -> None:
+        hold_secret(self.secret_access_key, self.session_token)
 
     def __repr__(self) -> str:
         return f"AwsCredentials(access_key_id={self.access_key_id!r}, secrets hidden)"
@@ -112,6 +141,107 @@ class AwsCredentials:
         )
 
 
+def read_apikey(apikey: str | None, apikey_file: str | None) -> str | None:
+    """Return the API key given by ``--apikey`` or ``--apikey-file``, if any.
+
+    ``--apikey-file PATH`` reads the key from a file (surrounding whitespace
+    stripped), so that it is not in the process list as ``--apikey`` would be.
+    ``-`` reads it from stdin: hidden input from a terminal, else exactly one line,
+    leaving the rest of stdin unread for the command (``fleece run``) or the
+    configuration (``fleece config import``).
+
+    Raises:
+        CliUsageError: both are given, or the file cannot be read or holds no key.
+    """
+    if apikey_file is None:
+        hold_secret(apikey)
+        return apikey
+    if apikey is not None:
+        raise CliUsageError("give --apikey or --apikey-file, not both")
+    if apikey_file == "-":
+        key = _read_line_from_stdin().strip()
+        where = "stdin"
+    else:
+        where = apikey_file
+        try:
+            with open(apikey_file, encoding="utf-8") as file:
+                key = file.read().strip()
+        except (OSError, UnicodeDecodeError) as error:
+            reason = getattr(error, "strerror", None) or type(error).__name__
+            raise CliUsageError(
+                f"--apikey-file {apikey_file}: cannot be read ({reason})"
+            ) from None
+    hold_secret(key)
+    if not key or any(char.isspace() for char in key):
+        raise CliUsageError(
+            f"--apikey-file {where}: expected the API key alone on one line"
+        )
+    return key
+
+
+def _read_line_from_stdin() -> str:
+    if sys.stdin is None:
+        return ""
+    if sys.stdin.isatty():
+        import click
+
+        return str(click.prompt("Rackspace API key", hide_input=True, err=True))
+    try:
+        descriptor = sys.stdin.fileno()
+    except (AttributeError, OSError, ValueError):
+        return sys.stdin.readline()
+    # Byte by byte, so that nothing after the line is consumed: what follows belongs
+    # to the command, which reads the same file descriptor.
+    line = bytearray()
+    while not line.endswith(b"\n"):
+        byte = os.read(descriptor, 1)
+        if not byte:
+            break
+        line += byte
+    return line.decode("utf-8", errors="replace")
+
+
+def child_environment(
+    environ: Mapping[str, str],
+    aws_credentials: AwsCredentials | None = None,
+    environments: Environments | None = None,
+) -> dict[str, str]:
+    """Return the environment of a child process: no Rackspace credentials.
+
+    Left out: ``RS_USERNAME``, ``RS_API_KEY``, the variables named by the
+    environments' ``rs_username_var``/``rs_apikey_var``, and any variable holding a
+    secret this process holds. With ``aws_credentials``, the ``AWS_*`` keys are set
+    and ``AWS_PROFILE`` (and the like) removed, so that AWS tools use them.
+
+    Args:
+        environ: the environment to start from (``os.environ``).
+        aws_credentials: the credentials the child gets, if any.
+        environments: the parsed ``environments.yml``, if one was read.
+    """
+    dropped = set(RACKSPACE_VARIABLES)
+    if environments is not None:
+        dropped.update(_named_variables(environments.environments))
+    if aws_credentials is not None:
+        dropped.update(_SHADOWING_VARIABLES)
+    env = {
+        name: value
+        for name, value in environ.items()
+        if name not in dropped and not is_held_secret(value)
+    }
+    if aws_credentials is not None:
+        env.update(aws_credentials.as_env())
+    return env
+
+
+def _named_variables(environments: Iterable[Environment]) -> set[str]:
+    return {
+        name
+        for environment in environments
+        for name in (environment.rs_username_var, environment.rs_apikey_var)
+        if name
+    }
+
+
 def resolve_rackspace_credentials(
     environment: Environment | None, username: str | None, apikey: str | None
 ) -> tuple[str, str]:
@@ -133,9 +263,11 @@ def resolve_rackspace_credentials(
     """
     username_var = environment.rs_username_var if environment else None
     apikey_var = environment.rs_apikey_var if environment else None
+    resolved_apikey = _pick(apikey, "--apikey", apikey_var, "RS_API_KEY", "API key")
+    hold_secret(resolved_apikey)
     return (
         _pick(username, "--username", username_var, "RS_USERNAME", "username"),
-        _pick(apikey, "--apikey", apikey_var, "RS_API_KEY", "API key"),
+        resolved_apikey,
     )
 
 
@@ -189,6 +321,7 @@ def get_aws_credentials(
         raise CliUsageError(f"account {account!r} is not a 12-digit AWS account id")
     if role is not None and not ROLE_NAME.fullmatch(role):
         raise CliUsageError(f"role {role!r} is not an IAM role name")
+    hold_secret(apikey)
     token, tenant = _identity_token(username, apikey, timeout)
     credentials = _faws_credentials(account, token, tenant, timeout)
     if role is None:
@@ -205,9 +338,11 @@ def _identity_token(
             "RAX-KSKEY:apiKeyCredentials": {"username": username, "apiKey": apikey}
         }
     }
-    answer = _post_json("Rackspace identity", url, body, {}, timeout, (apikey,))
+    answer = _post_json("Rackspace identity", url, body, {}, timeout)
     token = _dig(answer, "access", "token", "id")
     tenant = _dig(answer, "access", "token", "tenant", "id")
+    if isinstance(token, str):
+        hold_secret(token)
     if not isinstance(token, str) or not isinstance(tenant, (str, int)):
         raise CredentialsError(
             f"Rackspace identity ({url}) answered without access.token.id and "
@@ -225,7 +360,7 @@ def _faws_credentials(
     )
     headers = {"X-Auth-Token": token, "X-Tenant-Id": tenant}
     body = {"credential": {"duration": "3600"}}
-    answer = _post_json("FAWS", url, body, headers, timeout, (token,))
+    answer = _post_json("FAWS", url, body, headers, timeout)
     keys = [
         _dig(answer, "credential", name)
         for name in ("accessKeyId", "secretAccessKey", "sessionToken")
@@ -250,10 +385,13 @@ def _assume_role(
         sts = credentials.boto3_session().client("sts", config=config)
         answer = sts.assume_role(RoleArn=role_arn, RoleSessionName=session_name)
     except ClientError as error:
-        code = error.response.get("Error", {}).get("Code", "error")
+        details = error.response.get("Error", {})
+        code = details.get("Code", "error")
+        message = details.get("Message", "")
         status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", "?")
+        refusal = f"HTTP {status} {code} {message}".rstrip()
         raise CredentialsError(
-            f"STS AssumeRole of {role_arn} refused: HTTP {status} {code}"
+            f"STS AssumeRole of {role_arn} refused: {refusal}"
         ) from None
     except BotoCoreError as error:
         raise CredentialsError(
@@ -277,7 +415,6 @@ def _post_json(
     body: Mapping[str, Any],
     headers: Mapping[str, str],
     timeout: float | tuple[float, float],
-    secrets: tuple[str, ...],
 ) -> Any:
     from fleece import requests
 
@@ -294,7 +431,7 @@ def _post_json(
             f"{service} ({url}) {_transport_failure(error, timeout)}"
         ) from None
     if response.status_code >= 400:
-        title = _redact(_error_title(response), secrets)
+        title = _error_title(response)
         verdict = "failed" if response.status_code >= 500 else "refused"
         raise CredentialsError(
             f"{service} ({url}) {verdict}: HTTP {response.status_code} {title}".rstrip()
@@ -338,15 +475,9 @@ def _error_title(response: Any) -> str:
                 title = key
     if not isinstance(title, str) or not title:
         title = response.reason or ""
+    # Redacted before it is cut short: a cut secret would no longer be recognised.
     printable = "".join(char if char.isprintable() else " " for char in str(title))
-    return printable[:100]
-
-
-def _redact(text: str, secrets: tuple[str, ...]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
+    return redact(printable)[:100]
 
 
 def _dig(document: Any, *keys: str) -> Any:

@@ -125,10 +125,14 @@ def load_environments(path: str | os.PathLike[str]) -> Environments:
         The environments and stage rules it defines.
 
     Raises:
-        ConfigError: the file is missing, is not valid YAML, or an entry is wrong
-            (the message names the file and the entry).
+        ConfigError: the file is missing, is not valid YAML, exceeds the YAML
+            limits (nesting, aliases), or an entry is wrong (the message names the
+            file and the entry).
     """
-    import yaml  # only the commands that read a config file pay for PyYAML
+    # Only the commands that read a config file pay for PyYAML.
+    import yaml
+
+    from fleece.cli._config_document import load_yaml
 
     file = Path(path)
     try:
@@ -140,7 +144,7 @@ def load_environments(path: str | os.PathLike[str]) -> Environments:
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{file}: cannot be read ({error})") from None
     try:
-        document = yaml.safe_load(text)
+        document = load_yaml(text, str(file))
     except yaml.YAMLError as error:
         where = ""
         mark = getattr(error, "problem_mark", None)

@@ -8,6 +8,7 @@ from typing import Any, NoReturn
 
 import click
 
+from fleece.cli._errors import redact
 from fleece.cli._lazy import LazyCommand, LazyGroup
 
 _COMMANDS = {
@@ -71,7 +72,7 @@ def _is_help_for_no_command(error: click.UsageError) -> bool:
 
 
 def _fail(message: str, exit_code: int) -> NoReturn:
-    one_line = " ".join(message.split())
+    one_line = " ".join(redact(message).split())
     click.echo(f"Error: {one_line}", err=True)
     sys.exit(exit_code)
 

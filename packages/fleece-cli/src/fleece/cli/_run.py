@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
+from fleece.cli._credentials import (
+    APIKEY_FILE_HELP,
+    APIKEY_HELP,
+    child_environment,
+    get_aws_credentials,
+    load_environments,
+    read_apikey,
+    resolve_rackspace_credentials,
+)
 from fleece.cli._environments import ACCOUNT_ID, ROLE_NAME
 from fleece.cli._errors import CliUsageError
 
 # ctx.meta key: whether COMMAND came after ``--``.
 _AFTER_DASHES = "fleece.run.after_dashes"
-# Variables that would make AWS tools prefer a profile or a stale token over the
-# credentials fleece hands over.
-_SHADOWING_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN")
 
 
 class _RunCommand(click.Command):
@@ -60,12 +66,8 @@ def _matching(
     metavar="USERNAME",
     help="Rackspace username. Can also be set via RS_USERNAME environment variable.",
 )
-@click.option(
-    "-k",
-    "--apikey",
-    metavar="APIKEY",
-    help="Rackspace API key. Can also be set via RS_API_KEY environment variable.",
-)
+@click.option("-k", "--apikey", metavar="APIKEY", help=APIKEY_HELP)
+@click.option("--apikey-file", metavar="PATH", help=APIKEY_FILE_HELP)
 @click.option(
     "-c",
     "--config",
@@ -111,6 +113,7 @@ def run(
     ctx: click.Context,
     username: str | None,
     apikey: str | None,
+    apikey_file: str | None,
     config: Path,
     account: str | None,
     environment: str | None,
@@ -128,13 +131,10 @@ def run(
         fleece run -e production -- aws s3 ls
 
     The command gets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN,
-    and not AWS_PROFILE; fleece exits with the command's exit status.
+    and neither AWS_PROFILE nor any Rackspace credential (RS_USERNAME, RS_API_KEY,
+    the variables named in the config file); fleece exits with the command's exit
+    status.
     """
-    from fleece.cli._credentials import (
-        get_aws_credentials,
-        load_environments,
-        resolve_rackspace_credentials,
-    )
     from fleece.cli._process import run_command
 
     chosen = [
@@ -157,7 +157,8 @@ def run(
             f"{config} is used",
             ctx,
         )
-    entry = None
+    apikey = read_apikey(apikey, apikey_file)
+    entry = environments = None
     if account is None:
         environments = load_environments(config)
         if environment is not None:
@@ -170,20 +171,5 @@ def run(
         account, username=rs_username, apikey=rs_apikey, role=role
     )
     shell = len(command) == 1 and not ctx.meta[_AFTER_DASHES]
-    ctx.exit(
-        run_command(
-            command, shell=shell, env=_child_env(os.environ, credentials.as_env())
-        )
-    )
-
-
-def _child_env(
-    environ: Mapping[str, str], credentials: Mapping[str, str]
-) -> dict[str, str]:
-    env = {
-        name: value
-        for name, value in environ.items()
-        if name not in _SHADOWING_VARIABLES
-    }
-    env.update(credentials)
-    return env
+    env = child_environment(os.environ, credentials, environments)
+    ctx.exit(run_command(command, shell=shell, env=env))
