@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from fleece.cli._build import build
+from fleece.cli._build._command import build
 from fleece.testing import modules_imported_by
 
 # ---------------------------------------------------------------------------------
@@ -853,7 +853,7 @@ def test_fleece_group_lists_and_runs_build(service: Path) -> None:
 
 def test_importing_the_build_command_loads_no_heavy_library() -> None:
     """``fleece build``'s module imports neither docker, boto3, yaml nor requests."""
-    loaded = modules_imported_by("fleece.cli._build")
+    loaded = modules_imported_by("fleece.cli._build._command")
 
     assert set() == {"docker", "boto3", "botocore", "yaml", "requests"} & loaded
 

@@ -19,8 +19,8 @@ import pytest
 from click.testing import CliRunner, Result
 from docker.models.containers import _create_container_args
 
-from fleece.cli._build import build
-from fleece.cli._build_bytecode import compileall_arguments
+from fleece.cli._build._bytecode import compileall_arguments
+from fleece.cli._build._command import build
 
 TAG = sys.implementation.cache_tag
 

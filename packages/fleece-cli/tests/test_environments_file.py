@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fleece.cli import cli
-from fleece.cli._credentials import load_environments
 from fleece.cli._errors import ConfigError
+from fleece.cli._faws._environments import load_environments
 
 
 def run_with(tmp_path: Path, rackspace: Any, text: str, *selector: str) -> Any:

@@ -16,9 +16,9 @@ from typing import Any
 
 import yaml
 
-from fleece.cli._config_document import ConfigDocument, is_string
+from fleece.cli._config._document import ConfigDocument, is_string
 from fleece.cli._errors import ConfigError
-from fleece.cli._stages import is_regex, regex_error, select
+from fleece.cli._faws._stages import is_regex, regex_error, select
 
 ENCRYPT_PREFIX = ":encrypt:"
 DECRYPT_PREFIX = ":decrypt:"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from fleece.cli._build_archive import (
+from fleece.cli._build._archive import (
     ArchiveStats,
     Content,
     ExcludeMatcher,
@@ -21,23 +21,23 @@ from fleece.cli._build_archive import (
     read_zip,
     write_zip,
 )
-from fleece.cli._build_bytecode import find_interpreter, missing_interpreter_reason
-from fleece.cli._build_cache import (
+from fleece.cli._build._bytecode import find_interpreter, missing_interpreter_reason
+from fleece.cli._build._cache import (
     LayerCache,
     cache_root,
     layer_key,
     requirement_texts,
 )
-from fleece.cli._build_docker import (
+from fleece.cli._build._docker import (
     compile_with_docker,
     default_image,
     install_with_docker,
     is_system_package_name,
 )
-from fleece.cli._build_errors import BuildError, BuildOptionError, NoInterpreterError
-from fleece.cli._build_info import UNKNOWN_VERSION, build_info, config_json
-from fleece.cli._build_pip import LAMBDA_GLIBC, install_with_pip
-from fleece.cli._build_runtime import (
+from fleece.cli._errors import BuildError, BuildOptionError, NoInterpreterError
+from fleece.cli._build._info import UNKNOWN_VERSION, build_info, config_json
+from fleece.cli._build._pip import LAMBDA_GLIBC, install_with_pip
+from fleece.cli._build._runtime import (
     RUNTIME_PACKAGES,
     requested_runtime_packages,
     runtime_distributions,

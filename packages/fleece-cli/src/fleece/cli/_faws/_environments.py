@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fleece.cli._errors import CliUsageError, ConfigError
-from fleece.cli._stages import matches, regex_error, select
+from fleece.cli._errors import ConfigError, InputError
+from fleece.cli._faws._stages import matches, regex_error, select
 
 #: A 12-digit AWS account id.
 ACCOUNT_ID = re.compile(r"\d{12}")
@@ -87,13 +87,13 @@ class Environments:
         """Return the environment called ``name``.
 
         Raises:
-            CliUsageError: no environment has that name (the message lists them).
+            InputError: no environment has that name (the message lists them).
         """
         for environment in self.environments:
             if environment.name == name:
                 return environment
         known = ", ".join(env.name for env in self.environments) or "none"
-        raise CliUsageError(
+        raise InputError(
             f"unknown environment {name!r} in {self.path} (known: {known})"
         )
 
@@ -103,13 +103,13 @@ class Environments:
         Regex keys are tried in file order and must match the whole stage name.
 
         Raises:
-            CliUsageError: no stage rule matches, or it names an unknown environment.
+            InputError: no stage rule matches, or it names an unknown environment.
         """
         found = select(((rule.pattern, rule) for rule in self.stages), stage)
         if found is not None:
             return self.environment(found[1].environment)
         known = ", ".join(rule.pattern for rule in self.stages) or "none"
-        raise CliUsageError(
+        raise InputError(
             f"unknown stage {stage!r}: no entry of 'stages:' in {self.path} "
             f"matches it (stages: {known})"
         )
@@ -132,7 +132,7 @@ def load_environments(path: str | os.PathLike[str]) -> Environments:
     # Only the commands that read a config file pay for PyYAML.
     import yaml
 
-    from fleece.cli._config_document import load_yaml
+    from fleece.cli._config._document import load_yaml
 
     file = Path(path)
     try:

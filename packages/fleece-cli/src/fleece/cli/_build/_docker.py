@@ -9,8 +9,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from fleece.cli._build_bytecode import TASK_ROOT, compileall_arguments
-from fleece.cli._build_errors import BuildError
+from fleece.cli._build._bytecode import TASK_ROOT, compileall_arguments
+from fleece.cli._errors import BuildError
 
 #: The image a layer is built in unless ``--image`` says otherwise.
 LAMBDA_IMAGE = "public.ecr.aws/lambda/python:{python}"
@@ -96,7 +96,7 @@ def compile_spec(
     """Return the keyword arguments of ``client.containers.run`` for a compile.
 
     The image's Python compiles ``directory``, mounted as Lambda's task root, to
-    ``unchecked-hash`` bytecode (see `fleece.cli._build_bytecode`), then hands the
+    ``unchecked-hash`` bytecode (see `fleece.cli._build._bytecode`), then hands the
     files to the calling user.
 
     Args:

@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from fleece.cli._build_errors import BuildError
+from fleece.cli._errors import BuildError
 
 #: Where Lambda unpacks the zip: the file name compiled into each ``.pyc`` (shown in
 #: tracebacks when the source is missing), the same on every machine.

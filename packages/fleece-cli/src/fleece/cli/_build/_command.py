@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from fleece.cli._build_zip import (
+from fleece.cli._errors import ReportingCommand
+from fleece.cli._build._zip import (
     ARCHITECTURES,
     BUILDERS,
     DEFAULT_PYTHON,
@@ -21,7 +22,7 @@ def _progress(message: str) -> None:
     click.echo(message, err=True)
 
 
-@click.command("build")
+@click.command("build", cls=ReportingCommand)
 @click.argument("service_dir", type=_PATH)
 @click.option(
     "-s", "--source", type=_PATH, help="Source folder.  [default: SERVICE_DIR/src]"
