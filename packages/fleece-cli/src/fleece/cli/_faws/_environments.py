@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -161,12 +162,12 @@ def load_environments(path: str | os.PathLike[str]) -> Environments:
             f"{file}: unknown top-level key {unknown[0]!r} "
             "(expected 'environments' and optionally 'stages')"
         )
-    environments = _parse_environments(file, document["environments"])
+    environments = _parse_environments(file, document["environments"], text)
     stages = _parse_stages(file, document.get("stages"), environments)
     return Environments(path=file, environments=environments, stages=stages)
 
 
-def _parse_environments(file: Path, entries: Any) -> tuple[Environment, ...]:
+def _parse_environments(file: Path, entries: Any, text: str) -> tuple[Environment, ...]:
     if not isinstance(entries, list) or not entries:
         raise ConfigError(f"{file}: 'environments:' must be a non-empty list")
     parsed: list[Environment] = []
@@ -189,7 +190,11 @@ def _parse_environments(file: Path, entries: Any) -> tuple[Environment, ...]:
         parsed.append(
             Environment(
                 name=name,
-                account=_parse_account(where, entry.get("account")),
+                account=_parse_account(
+                    where,
+                    entry.get("account"),
+                    partial(_account_as_written, text, file, index),
+                ),
                 role=_parse_optional(
                     where, entry, "role", ROLE_NAME, "an IAM role name"
                 ),
@@ -204,19 +209,53 @@ def _parse_environments(file: Path, entries: Any) -> tuple[Environment, ...]:
     return tuple(parsed)
 
 
-def _parse_account(where: str, account: Any) -> str:
+def _parse_account(
+    where: str, account: Any, as_written: Callable[[], str | None]
+) -> str:
     if account is None:
         raise ConfigError(f"{where}: 'account' is missing")
     if not isinstance(account, str):
+        written = as_written() or str(account)
+        read = "" if written == str(account) else f" ({account!r})"
         raise ConfigError(
-            f"{where}: account {account!r} was read as a number, "
-            "not text; quote it (account: '012345678901') so YAML keeps every digit"
+            f"{where}: account {written} was read as a number{read}, not text; "
+            f"quote it (account: '{written}') so YAML keeps every digit"
         )
     if not ACCOUNT_ID.fullmatch(account):
         raise ConfigError(
             f"{where}: account {account!r} is not a 12-digit AWS account id"
         )
     return account
+
+
+def _account_as_written(text: str, file: Path, index: int) -> str | None:
+    """Return ``environments[index].account`` as the file spells it.
+
+    YAML turned it into a number (``0123456701`` into 21913025): the message shows
+    the user's own digits.
+    """
+    import yaml
+
+    from fleece.cli._config._document import compose_yaml
+
+    node: yaml.Node | None = compose_yaml(text, str(file))
+    for key in ("environments", index, "account"):
+        node = _child(node, key)
+    return str(node.value) if isinstance(node, yaml.ScalarNode) else None
+
+
+def _child(node: Any, key: str | int) -> Any:
+    import yaml
+
+    if isinstance(key, int):
+        if isinstance(node, yaml.SequenceNode) and key < len(node.value):
+            return node.value[key]
+        return None
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+                return value_node
+    return None
 
 
 def _parse_optional(
