@@ -86,7 +86,8 @@ pass_settings = click.make_pass_decorator(ConfigSettings)
     type=click.Path(dir_okay=False, path_type=Path),
     default="config.yml",
     show_default=True,
-    help="The encrypted configuration file.",
+    help="The encrypted configuration file (-c in 'fleece run' is the "
+    "environments file).",
 )
 @click.option(
     "-e",
@@ -95,7 +96,8 @@ pass_settings = click.make_pass_decorator(ConfigSettings)
     type=click.Path(dir_okay=False, path_type=Path),
     default="environments.yml",
     show_default=True,
-    help="The environments file (accounts, roles) the stages refer to.",
+    help="The environments file (accounts, roles) the stages refer to (-e in "
+    "'fleece run' names an environment, in 'fleece build' is --exclude).",
 )
 @click.option(
     "-u",

@@ -74,7 +74,8 @@ def _matching(
     default="./environments.yml",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Path to YAML config file with defined accounts and aliases. "
-    "Default is ./environments.yml.",
+    "Default is ./environments.yml. (Here -c is the environments file; in "
+    "'fleece config' it is config.yml.)",
 )
 @click.option(
     "-a",
@@ -88,7 +89,8 @@ def _matching(
     "--environment",
     metavar="ENVIRONMENT",
     help="Environment alias to AWS account defined in config file. "
-    "Cannot be used with `--account` or `--stage`.",
+    "Cannot be used with `--account` or `--stage`. (Here -e names an environment; "
+    "in 'fleece config' it is the environments file, in 'fleece build' --exclude.)",
 )
 @click.option(
     "-s",
