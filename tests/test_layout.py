@@ -4,12 +4,14 @@ The distributions and their version are read from packages/*, never typed here: 
 distribution is checked as soon as its folder exists.
 """
 
+import importlib.util
 import re
 import shutil
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -18,21 +20,28 @@ PACKAGES = ROOT / "packages"
 TAKEN_NAMES = Path(__file__).with_name("taken_names.txt")
 
 
+def _noxfile() -> ModuleType:
+    """The noxfile, whose FOLDERS map each distribution's name to its folder."""
+    spec = importlib.util.spec_from_file_location("noxfile", ROOT / "noxfile.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+NOX = _noxfile()
+# The distributions as CI sees them: a folder's name need not be its distribution's
+# (packages/fleece-cli publishes fleece-command).
+FOLDERS: dict[str, Path] = NOX.FOLDERS
+DISTS: list[str] = NOX.DISTS
+LIBRARIES: list[str] = NOX.LIBRARIES
+META = "fleece"
+
+
 def _read_toml(path: Path) -> dict:
     with path.open("rb") as file:
         return tomllib.load(file)
-
-
-# A folder's name need not be its distribution's (packages/fleece-cli publishes
-# fleece-command): distribution name -> folder.
-FOLDERS = {
-    _read_toml(path / "pyproject.toml")["project"]["name"]: path
-    for path in sorted(PACKAGES.iterdir())
-    if (path / "pyproject.toml").is_file()
-}
-DISTS = sorted(FOLDERS)
-LIBRARIES = [d for d in DISTS if (FOLDERS[d] / "src").is_dir()]
-META = "fleece"
 
 
 def _config(dist: str) -> dict:
@@ -66,7 +75,13 @@ def _pins(requirements: list[str]) -> dict[str, str]:
 
 
 def test_every_distribution_is_the_meta_package_or_a_fleece_library():
-    """packages/ holds the meta-package ``fleece`` and ``fleece-*`` libraries."""
+    """packages/ holds the meta-package ``fleece`` and ``fleece-*`` libraries, and
+    CI's list is every folder of packages/ with a pyproject.toml."""
+    folders = {p for p in PACKAGES.iterdir() if (p / "pyproject.toml").is_file()}
+    assert folders == set(FOLDERS.values())
+    assert {_read_toml(p / "pyproject.toml")["project"]["name"] for p in folders} == (
+        set(DISTS)
+    )
     assert META in DISTS
     assert [d for d in DISTS if d != META and not d.startswith("fleece-")] == []
     assert set(DISTS) - {META} == set(LIBRARIES)

@@ -260,11 +260,13 @@ def _paths(
     target: str | Path | None,
     progress: Progress,
 ) -> _Paths:
-    service = _existing_directory(Path(service_dir), "service directory")
+    service = _existing(Path(service_dir), "service directory", "directory")
     # Given paths are taken as they are (relative to the current folder), as in
     # fleece 1.x; only the defaults are inside the service.
-    source_dir = _existing_directory(
-        Path(source) if source is not None else service / "src", "source directory"
+    source_dir = _existing(
+        Path(source) if source is not None else service / "src",
+        "source directory",
+        "directory",
     )
     requirements_file = _requirements_file(
         requirements, service / "src" / "requirements.txt", progress
@@ -275,11 +277,11 @@ def _paths(
     return _Paths(service, source_dir, requirements_file, target_dir)
 
 
-def _existing_directory(path: Path, what: str) -> Path:
+def _existing(path: Path, what: str, kind: Literal["directory", "file"]) -> Path:
     if not path.exists():
         raise BuildError(f"{what} {path} does not exist")
-    if not path.is_dir():
-        raise BuildError(f"{what} {path} is not a directory")
+    if not (path.is_dir() if kind == "directory" else path.is_file()):
+        raise BuildError(f"{what} {path} is not a {kind}")
     return path
 
 
@@ -291,12 +293,7 @@ def _requirements_file(
             return default
         progress(f"No requirements file at {default}: packaging the sources only.")
         return None
-    path = Path(requirements)
-    if not path.exists():
-        raise BuildError(f"requirements file {path} does not exist")
-    if not path.is_file():
-        raise BuildError(f"requirements file {path} is not a file")
-    return path
+    return _existing(Path(requirements), "requirements file", "file")
 
 
 def _bytecode(
