@@ -24,16 +24,26 @@ PACKAGES = ROOT / "packages"
 DIST_DIR = ROOT / "dist"
 
 
-def _pyproject(dist: str) -> dict:
-    with (PACKAGES / dist / "pyproject.toml").open("rb") as file:
+def _read_toml(path: Path) -> dict:
+    with path.open("rb") as file:
         return tomllib.load(file)
 
 
-DISTS = sorted(
-    path.name for path in PACKAGES.iterdir() if (path / "pyproject.toml").is_file()
-)
-LIBRARIES = [dist for dist in DISTS if (PACKAGES / dist / "src").is_dir()]
+# Every distribution is a folder of packages/ with a pyproject.toml; a folder's name
+# need not be its distribution's (packages/fleece-cli publishes fleece-command), so
+# everything below speaks of distribution names and looks folders up here.
+FOLDERS = {
+    _read_toml(path / "pyproject.toml")["project"]["name"]: path
+    for path in sorted(PACKAGES.iterdir())
+    if (path / "pyproject.toml").is_file()
+}
+DISTS = sorted(FOLDERS)
+LIBRARIES = [dist for dist in DISTS if (FOLDERS[dist] / "src").is_dir()]
 _NAME = re.compile(r"^[A-Za-z0-9._-]+")
+
+
+def _pyproject(dist: str) -> dict:
+    return _read_toml(FOLDERS[dist] / "pyproject.toml")
 
 
 def _requirement_name(requirement: str) -> str:
@@ -73,15 +83,25 @@ def _install_local(session: nox.Session, dists: set[str], others: list[str]) -> 
 
     One command, so the resolver never looks a fleece sibling up on the index.
     """
-    folders = [str(PACKAGES / name) for name in sorted(dists)]
+    folders = [str(FOLDERS[name]) for name in sorted(dists)]
     session.install(*folders, *others)
 
 
 @nox.session
 def repo(session: nox.Session) -> None:
     """Check the layout, and run the README's examples against local stand-ins."""
+    # nox: the layout test runs the bump session on a copy of the repository.
+    # connexion[uvicorn] is fleece-connexion[server]: the 1.x README's app.run(8080).
     _install_local(
-        session, set(LIBRARIES), ["pytest>=8.3", "pytest-timeout>=2.3", *_group("demo")]
+        session,
+        set(LIBRARIES),
+        [
+            "pytest>=8.3",
+            "pytest-timeout>=2.3",
+            "nox>=2025.2.9",
+            "connexion[uvicorn]>=3.1,<4",
+            *_group("demo"),
+        ],
     )
     session.run("pytest", "tests", *session.posargs)
 
@@ -102,7 +122,7 @@ def typing(session: nox.Session) -> None:
     )
     _install_local(session, set(LIBRARIES), [])
     for dist in LIBRARIES:
-        session.run("mypy", "--strict", str(PACKAGES / dist / "src" / "fleece"))
+        session.run("mypy", "--strict", str(FOLDERS[dist] / "src" / "fleece"))
 
 
 @nox.session
@@ -121,7 +141,7 @@ def tests(session: nox.Session, dist: str) -> None:
         str(ROOT),
         "-p",
         "no:cacheprovider",
-        str(PACKAGES / dist / "tests"),
+        str(FOLDERS[dist] / "tests"),
         *session.posargs,
     )
 
@@ -132,7 +152,7 @@ def build(session: nox.Session) -> None:
     shutil.rmtree(DIST_DIR, ignore_errors=True)
     for dist in DISTS:
         session.run(
-            "uv", "build", "--quiet", "--out-dir", str(DIST_DIR), str(PACKAGES / dist),
+            "uv", "build", "--quiet", "--out-dir", str(DIST_DIR), str(FOLDERS[dist]),
             external=True,
         )  # fmt: skip
 
@@ -147,13 +167,13 @@ def isolation(session: nox.Session, dist: str) -> None:
     for name in sorted(local):
         session.run(
             "uv", "build", "--quiet", "--wheel", "--out-dir", str(wheels),
-            str(PACKAGES / name), external=True,
+            str(FOLDERS[name]), external=True,
         )  # fmt: skip
     session.install(*(str(path) for path in sorted(wheels.glob("*.whl"))))
     leaves = [
         "fleece." + path.name
         for name in sorted(local)
-        for path in (PACKAGES / name / "src" / "fleece").glob("*")
+        for path in (FOLDERS[name] / "src" / "fleece").glob("*")
         if path.is_dir()
     ]
     probe = (
@@ -202,7 +222,7 @@ def bump(session: nox.Session) -> None:
     version = session.posargs[0]
     names = "|".join(re.escape(name) for name in DISTS)
     for dist in DISTS:
-        path = PACKAGES / dist / "pyproject.toml"
+        path = FOLDERS[dist] / "pyproject.toml"
         text = re.sub(
             r'(?m)^version = "[^"]+"', f'version = "{version}"', path.read_text()
         )

@@ -32,7 +32,7 @@ import requests
 from _local_server import JSONHandler, serve, server_process
 from _report import medians_in_turns, print_table, row
 
-from fleece.cli._credentials import get_aws_credentials
+from fleece.cli._faws._credentials import get_aws_credentials
 
 ACCOUNT = "123456789012"
 FLOW_REPEATS = 40

@@ -1,4 +1,4 @@
-"""Shared fixtures of the fleece-cli tests: a fake identity + FAWS, a child process.
+"""Shared fixtures of the fleece-command tests: a fake identity + FAWS, a child process.
 
 ``rackspace`` answers like Rackspace identity and FAWS on a local HTTP server,
 checking bodies and headers as the real services do, and points

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from fleece.cli._build import build
+from fleece.cli._build._command import build
 from fleece.testing import LambdaRuntime, modules_imported_by
 
 # ---------------------------------------------------------------------------------
@@ -853,7 +853,7 @@ def test_fleece_group_lists_and_runs_build(service: Path) -> None:
 
 def test_importing_the_build_command_loads_no_heavy_library() -> None:
     """``fleece build``'s module imports neither docker, boto3, yaml nor requests."""
-    loaded = modules_imported_by("fleece.cli._build")
+    loaded = modules_imported_by("fleece.cli._build._command")
 
     assert set() == {"docker", "boto3", "botocore", "yaml", "requests"} & loaded
 
@@ -1169,15 +1169,21 @@ def test_runtime_packages_are_left_out_and_the_summary_says_why(
     )
 
 
-def test_include_runtime_packages_packs_them(service: Path) -> None:
-    """--include-runtime-packages packs boto3, botocore and s3transfer, and says so."""
+def test_include_runtime_packages_packs_them_with_their_bytecode(
+    service: Path,
+) -> None:
+    """--include-runtime-packages packs boto3, botocore and s3transfer, compiled
+    (a layer made without them compiled is not reused), and says so."""
     (service / "src" / "requirements.txt").write_text("tinyawsclient\n")
+    run_build(service, "--python", RUNNING)
 
-    result = run_build(service, "--include-runtime-packages")
+    result = run_build(service, "--include-runtime-packages", "--python", RUNNING)
 
     assert result.exit_code == 0, result.output
-    folders = packed_distributions(service / "dist" / "lambda_function.zip")
+    zip_path = service / "dist" / "lambda_function.zip"
+    folders = packed_distributions(zip_path)
     assert {"boto3", "botocore", "s3transfer", "boto3-1.0.dist-info"} <= folders
+    assert f"boto3/__pycache__/session.{TAG}.pyc" in zip_names(zip_path)
     assert result.stdout.splitlines()[1] == (
         "Packed boto3 1.0, botocore 1.0, s3transfer 1.0 (--include-runtime-packages)."
     )

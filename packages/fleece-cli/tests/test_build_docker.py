@@ -19,8 +19,8 @@ import pytest
 from click.testing import CliRunner, Result
 from docker.models.containers import _create_container_args
 
-from fleece.cli._build import build
-from fleece.cli._build_bytecode import compileall_arguments
+from fleece.cli._build._bytecode import compileall_arguments
+from fleece.cli._build._command import build
 
 TAG = sys.implementation.cache_tag
 
@@ -258,11 +258,15 @@ def test_docker_builder_compiles_with_the_images_python(
     [mount] = spec["volumes"].values()
     assert mount == {"bind": "/var/task", "mode": "rw"}
     steps = spec["command"][0].splitlines()
+    # The runtime's packages are left out of the zip: not worth compiling.
     assert steps[1] == (
         "python3 -m compileall -qq -o 0 --invalidation-mode unchecked-hash "
+        "-x '^/var/task/(boto3|botocore|s3transfer)/' "
         "-d /var/task /var/task || test $? -eq 1"
     )
     assert steps[2] == f"chown -R {os.getuid()}:{os.getgid()} /var/task"
+    sources_step = compiles[1]["command"][0].splitlines()[1]
+    assert " -x " not in sources_step
     # The layer without bytecode is another cache entry.
     assert len(installs(fake_docker)) == 2
 
@@ -309,7 +313,7 @@ def test_missing_docker_sdk_says_docker_not_found(
         f"Installing dependencies from {service / 'src' / 'requirements.txt'} "
         "(python 3.12, x86_64, docker)...",
         "Error: Docker not found: the Python package 'docker' is not installed "
-        "(pip install docker), or use --builder pip",
+        "(pip install 'fleece-command[docker]'), or use --builder pip",
     ]
 
 

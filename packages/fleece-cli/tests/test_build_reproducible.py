@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fleece.cli._build import build
+from fleece.cli._build._command import build
 
 SEGMENT = st.text(
     alphabet="abcdefghijklmnopqrstuvwxyzABC0123456789_-.", min_size=1, max_size=8

@@ -29,7 +29,7 @@ HEAVY = {
 
 
 def test_fleece_version_is_the_package_version(fleece: Any) -> None:
-    """``fleece --version`` prints the fleece-cli version."""
+    """``fleece --version`` prints the fleece-command version."""
     result = fleece("--version")
     assert (result.returncode, result.stdout) == (0, "fleece, version 2.0.0\n")
 
@@ -65,14 +65,25 @@ def test_a_group_without_a_command_shows_its_help_as_written(
     assert "\nCommands:\n" in result.stderr
 
 
-def test_an_unknown_command_is_one_line_and_exit_2(fleece: Any) -> None:
-    """A typo in the command name: exit status 2, one line, no traceback."""
-    result = fleece("rn")
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("rn", "No such command 'rn'. Did you mean 'run'?"),
+        ("biuld", "No such command 'biuld'. Did you mean 'build'?"),
+        ("deploy", "No such command 'deploy'."),
+    ],
+)
+def test_an_unknown_command_is_one_line_exit_2_with_the_closest_command(
+    typed: str, message: str, fleece: Any
+) -> None:
+    """A typo in the command name: exit status 2, one line naming the closest
+    command (although none is imported yet), no traceback."""
+    result = fleece(typed)
     assert (
         result.returncode,
         result.stdout,
         result.stderr.splitlines(),
-    ) == (2, "", ["Error: No such command 'rn'. (see 'fleece --help')"])
+    ) == (2, "", [f"Error: {message} (see 'fleece --help')"])
 
 
 def test_run_help_shows_the_flags_of_the_readme(fleece: Any) -> None:
@@ -191,3 +202,65 @@ def test_the_entry_point_main_can_be_driven_by_click_testing() -> None:
     result = CliRunner().invoke(main, ["run", "--help"])
     assert result.exit_code == 0
     assert result.stdout.startswith("Usage: fleece run [OPTIONS] COMMAND...")
+
+
+@pytest.mark.parametrize(
+    ("command", "explained"),
+    [
+        (
+            "run",
+            [
+                "-c, --config CONFIG Path to YAML config file",
+                "(Here -c is the environments file; in 'fleece config' it is "
+                "config.yml.)",
+                "(Here -e names an environment; in 'fleece config' it is the "
+                "environments file, in 'fleece build' --exclude.)",
+            ],
+        ),
+        (
+            "build",
+            [
+                "-e, --exclude GLOB Leave out source paths",
+                "Here -e is --exclude; in 'fleece run' it names an environment, in "
+                "'fleece config' the environments file.",
+            ],
+        ),
+        (
+            "config",
+            [
+                "-c, --config FILE The encrypted configuration file (-c in 'fleece "
+                "run' is the environments file).",
+                "-e, --environments FILE The environments file (accounts, roles) the "
+                "stages refer to (-e in 'fleece run' names an environment, in "
+                "'fleece build' is --exclude).",
+            ],
+        ),
+    ],
+)
+def test_each_help_says_what_its_e_and_c_mean(
+    command: str, explained: list[str], fleece: Any
+) -> None:
+    """-e and -c keep 1.x's letters but mean different things per command: each
+    --help says what they mean there and elsewhere."""
+    result = fleece(command, "--help")
+
+    text = " ".join(result.stdout.split())
+    assert result.returncode == 0
+    for sentence in explained:
+        assert sentence in text
+
+
+def test_the_readme_lists_e_and_c_of_each_command_side_by_side() -> None:
+    """The package README has one table row per short flag, a column per command."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+
+    assert "| flag | `fleece run` | `fleece build` | `fleece config` |" in readme
+    assert (
+        "| `-e` | `--environment NAME`: an environment of `environments.yml` | "
+        "`--exclude GLOB`: source paths to leave out | `--environments FILE`: the "
+        "environments file |"
+    ) in readme
+    assert (
+        "| `-c` | `--config FILE`: the environments file (`environments.yml`) | "
+        "(none) | `--config FILE`: the encrypted configuration (`config.yml`) |"
+    ) in readme

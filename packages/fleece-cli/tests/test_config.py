@@ -499,13 +499,32 @@ def test_a_failed_import_leaves_config_yml_as_it_was(imported: Project) -> None:
     ]
 
 
-def test_import_without_rackspace_credentials_is_a_usage_error(
+def test_import_without_rackspace_credentials_names_where_the_flag_goes(
     project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """No API key anywhere: exit 2, the line says where to put it."""
+    """No API key or username anywhere: exit 2, and the line names the command that
+    takes the flag (``fleece config``, not ``fleece config import``, which has no
+    such option) and points at its help; following the hint works."""
     monkeypatch.delenv("RS_API_KEY")
-    line = one_line_error(invoke("import", input=OPEN_CONFIG), exit_code=2)
-    assert "no Rackspace API key: pass --apikey or set RS_API_KEY" in line
+    no_key = one_line_error(invoke("import", input=OPEN_CONFIG), exit_code=2)
+    monkeypatch.setenv("RS_API_KEY", project.rackspace.apikey)
+    monkeypatch.delenv("RS_USERNAME")
+    no_username = one_line_error(invoke("import", input=OPEN_CONFIG), exit_code=2)
+    followed = CliRunner().invoke(
+        cli,
+        ["config", "--username", project.rackspace.username, "import"],
+        input=OPEN_CONFIG,
+    )
+
+    assert no_key == (
+        "Error: no Rackspace API key: pass --apikey to 'fleece config' (before "
+        "'import') or set RS_API_KEY (see 'fleece config --help')"
+    )
+    assert no_username == (
+        "Error: no Rackspace username: pass --username to 'fleece config' (before "
+        "'import') or set RS_USERNAME (see 'fleece config --help')"
+    )
+    assert followed.exit_code == 0, followed.output
 
 
 def test_username_and_apikey_flags_are_used_for_faws(
@@ -1038,8 +1057,8 @@ def test_a_real_fleece_config_failure_is_one_line_without_traceback(
 
 
 def test_importing_the_config_command_loads_no_aws_library() -> None:
-    """fleece.cli._config imports boto3 and the HTTP stack only when it needs them."""
-    loaded = modules_imported_by("fleece.cli._config")
+    """The config command imports boto3 and the HTTP stack only when it needs them."""
+    loaded = modules_imported_by("fleece.cli._config._command")
     assert set() == {"boto3", "botocore", "requests", "urllib3", "docker"} & loaded
 
 

@@ -9,7 +9,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fleece.cli._config_document import (
+from fleece.cli._config._document import (
     ConfigDocument,
     dump_yaml,
     is_string,

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from fleece.cli._credentials import AwsCredentials, get_aws_credentials
 from fleece.cli._errors import CredentialsError
+from fleece.cli._faws._credentials import AwsCredentials, get_aws_credentials
 from fleece.testing import Answer, MotoServer
 
 

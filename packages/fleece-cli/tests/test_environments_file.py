@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fleece.cli import cli
-from fleece.cli._credentials import load_environments
 from fleece.cli._errors import ConfigError
+from fleece.cli._faws._environments import load_environments
 
 
 def run_with(tmp_path: Path, rackspace: Any, text: str, *selector: str) -> Any:
@@ -34,11 +34,14 @@ def run_with(tmp_path: Path, rackspace: Any, text: str, *selector: str) -> Any:
         (
             "environments:\n  - name: testing\n    account: 123456789012\n",
             "environment 'testing': account 123456789012 was read as a number, "
-            "not text; quote it (account: '012345678901') so YAML keeps every digit",
+            "not text; quote it (account: '123456789012') so YAML keeps every digit",
         ),
         (
-            "environments:\n  - name: testing\n    account: 0123456701\n",
-            "environment 'testing': account 21913025 was read as a number",
+            "environments:\n  - name: other\n    account: '123456789012'\n"
+            "  - name: testing\n    account: 0123456701\n",
+            "environment 'testing': account 0123456701 was read as a number "
+            "(21913025), not text; quote it (account: '0123456701') so YAML keeps "
+            "every digit",
         ),
         (
             "environments:\n  - name: testing\n    account: '1234'\n",

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from fleece.cli._credentials import load_environments
 from fleece.cli._errors import ConfigError
+from fleece.cli._faws._environments import load_environments
 
 # Far below the minutes the unbounded expansion took, far above the real cost.
 TIME_BOUND = 10.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import importlib.util
 from collections.abc import Mapping
@@ -10,8 +11,31 @@ from typing import Any
 
 import click
 
-from fleece.cli._dependencies import distribution_for_module
 from fleece.cli._errors import MissingDependencyError
+
+# Import names whose distribution on the package index has another name.
+_DISTRIBUTION_OF_MODULE = {
+    "yaml": "pyyaml",
+    "fleece.boto3": "fleece-boto",
+    "fleece.requests": "fleece-requests",
+    "fleece.log": "fleece-log",
+    "fleece.xray": "fleece-xray",
+    "fleece.connexion": "fleece-connexion",
+}
+
+
+def distribution_for_module(module: str) -> str:
+    """Return the name to ``pip install`` for an importable module name.
+
+    Args:
+        module: a dotted module name, e.g. ``"yaml"`` or ``"docker.errors"``.
+
+    Returns:
+        The distribution name, e.g. ``"pyyaml"`` or ``"docker"``.
+    """
+    parts = module.split(".")
+    key = ".".join(parts[:2]) if parts[0] == "fleece" else parts[0]
+    return _DISTRIBUTION_OF_MODULE.get(key, key.replace("_", "-"))
 
 
 @dataclass(frozen=True)
@@ -83,6 +107,28 @@ class LazyGroup(click.Group):
         if not isinstance(command, click.Command):
             raise TypeError(f"{lazy.import_path} is not a click command")
         return command
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """Resolve ``args[0]``; a mistyped name gets the closest command suggested.
+
+        Click suggests only among the commands it holds, and the lazy ones are not
+        there until imported.
+
+        Raises:
+            click.UsageError: no command has that name.
+        """
+        name = args[0]
+        if (
+            not ctx.resilient_parsing
+            and not name.startswith("-")
+            and self.get_command(ctx, name) is None
+        ):
+            matches = difflib.get_close_matches(name, self.list_commands(ctx))
+            hint = f" Did you mean {matches[0]!r}?" if matches else ""
+            raise click.UsageError(f"No such command {name!r}.{hint}", ctx)
+        return super().resolve_command(ctx, args)
 
     def format_commands(
         self, ctx: click.Context, formatter: click.HelpFormatter

@@ -8,20 +8,21 @@ from typing import Any, NoReturn
 
 import click
 
-from fleece.cli._errors import redact
+from fleece.cli._errors import FleeceCliError
 from fleece.cli._lazy import LazyCommand, LazyGroup
+from fleece.cli._secrets import redact
 
 _COMMANDS = {
     "run": LazyCommand(
-        "fleece.cli._run:run",
+        "fleece.cli._run._command:run",
         "Run a command with AWS credentials from the Rackspace FAWS API.",
     ),
     "build": LazyCommand(
-        "fleece.cli._build:build",
+        "fleece.cli._build._command:build",
         "Build a Lambda zip: dependencies and sources.",
     ),
     "config": LazyCommand(
-        "fleece.cli._config:config",
+        "fleece.cli._config._command:config",
         "Import, export, edit and render KMS-encrypted configuration.",
     ),
 }
@@ -56,7 +57,7 @@ class FleeceGroup(LazyGroup):
             if error.ctx is not None:
                 hint = f" (see '{error.ctx.command_path} --help')"
             _fail(error.format_message() + hint, error.exit_code)
-        except click.ClickException as error:
+        except (click.ClickException, FleeceCliError) as error:
             _fail(error.format_message(), error.exit_code)
         except click.Abort:
             _fail("Aborted.", 130)
@@ -83,7 +84,7 @@ def _fail(message: str, exit_code: int) -> NoReturn:
     lazy_commands=_COMMANDS,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-@click.version_option(package_name="fleece-cli", prog_name="fleece")
+@click.version_option(package_name="fleece-command", prog_name="fleece")
 def cli() -> None:
     """Fleece: tools for AWS Lambda services.
 

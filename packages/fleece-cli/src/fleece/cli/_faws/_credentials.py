@@ -19,36 +19,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from fleece.cli._environments import (
+from fleece.cli._errors import CredentialsError, InputError
+from fleece.cli._faws._environments import (
     ACCOUNT_ID,
     ROLE_NAME,
     Environment,
     Environments,
-    StageRule,
-    load_environments,
 )
-from fleece.cli._errors import (
-    CliUsageError,
-    CredentialsError,
-    hold_secret,
-    is_held_secret,
-    redact,
-)
+from fleece.cli._secrets import hold_secret, is_held_secret, redact
 
 if TYPE_CHECKING:
     import boto3
 
-__all__ = [
-    "AwsCredentials",
-    "Environment",
-    "Environments",
-    "StageRule",
-    "child_environment",
-    "get_aws_credentials",
-    "load_environments",
-    "read_apikey",
-    "resolve_rackspace_credentials",
-]
 
 IDENTITY_URL_VAR = "FLEECE_RS_IDENTITY_URL"
 FAWS_URL_VAR = "FLEECE_FAWS_URL"
@@ -151,13 +133,13 @@ def read_apikey(apikey: str | None, apikey_file: str | None) -> str | None:
     configuration (``fleece config import``).
 
     Raises:
-        CliUsageError: both are given, or the file cannot be read or holds no key.
+        InputError: both are given, or the file cannot be read or holds no key.
     """
     if apikey_file is None:
         hold_secret(apikey)
         return apikey
     if apikey is not None:
-        raise CliUsageError("give --apikey or --apikey-file, not both")
+        raise InputError("give --apikey or --apikey-file, not both")
     if apikey_file == "-":
         key = _read_line_from_stdin().strip()
         where = "stdin"
@@ -168,13 +150,15 @@ def read_apikey(apikey: str | None, apikey_file: str | None) -> str | None:
                 key = file.read().strip()
         except (OSError, UnicodeDecodeError) as error:
             reason = getattr(error, "strerror", None) or type(error).__name__
-            raise CliUsageError(
-                f"--apikey-file {apikey_file}: cannot be read ({reason})"
+            raise InputError(
+                f"--apikey-file {apikey_file}: cannot be read ({reason})",
+                option="--apikey-file",
             ) from None
     hold_secret(key)
     if not key or any(char.isspace() for char in key):
-        raise CliUsageError(
-            f"--apikey-file {where}: expected the API key alone on one line"
+        raise InputError(
+            f"--apikey-file {where}: expected the API key alone on one line",
+            option="--apikey-file",
         )
     return key
 
@@ -259,7 +243,7 @@ def resolve_rackspace_credentials(
         ``(username, apikey)``.
 
     Raises:
-        CliUsageError: one of them is found nowhere (the message says where to put it).
+        InputError: one of them is found nowhere (the message says where to put it).
     """
     username_var = environment.rs_username_var if environment else None
     apikey_var = environment.rs_apikey_var if environment else None
@@ -286,7 +270,7 @@ def _pick(
     places = f"pass {flag} or set {default_var}"
     if named_var:
         places = f"pass {flag}, set {named_var} or set {default_var}"
-    raise CliUsageError(f"no Rackspace {what}: {places}")
+    raise InputError(f"no Rackspace {what}: {places}", option=flag)
 
 
 def get_aws_credentials(
@@ -314,13 +298,13 @@ def get_aws_credentials(
         The credentials: the role's when ``role`` is given, else FAWS's.
 
     Raises:
-        CliUsageError: ``account`` or ``role`` is malformed.
+        InputError: ``account`` or ``role`` is malformed.
         CredentialsError: a service refused, failed or did not answer.
     """
     if not ACCOUNT_ID.fullmatch(account):
-        raise CliUsageError(f"account {account!r} is not a 12-digit AWS account id")
+        raise InputError(f"account {account!r} is not a 12-digit AWS account id")
     if role is not None and not ROLE_NAME.fullmatch(role):
-        raise CliUsageError(f"role {role!r} is not an IAM role name")
+        raise InputError(f"role {role!r} is not an IAM role name")
     hold_secret(apikey)
     token, tenant = _identity_token(username, apikey, timeout)
     credentials = _faws_credentials(account, token, tenant, timeout)

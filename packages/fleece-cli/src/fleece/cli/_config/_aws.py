@@ -12,15 +12,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from fleece.cli._config_tree import Stage
-from fleece.cli._credentials import (
+from fleece.cli._config._tree import Stage
+from fleece.cli._errors import AwsCallError, ConfigError, InputError
+from fleece.cli._faws._credentials import (
     AwsCredentials,
-    Environments,
     get_aws_credentials,
-    load_environments,
     resolve_rackspace_credentials,
 )
-from fleece.cli._errors import CliError, CliUsageError, ConfigError
+from fleece.cli._faws._environments import Environments, load_environments
 
 if TYPE_CHECKING:
     import boto3
@@ -66,7 +65,7 @@ class StageAws:
         """Encrypt ``plaintext`` with the stage's KMS key; return base64 ciphertext.
 
         Raises:
-            CliError: credentials or KMS failed (the message names ``dotted_key``).
+            AwsCallError: credentials or KMS failed (the message names ``dotted_key``).
         """
         opened = self._opened.get((stage.environment, plaintext))
         if opened:
@@ -90,7 +89,7 @@ class StageAws:
 
         Raises:
             ConfigError: the ciphertext is not base64 or not UTF-8 text once opened.
-            CliError: credentials or KMS failed (the message names ``dotted_key``).
+            AwsCallError: credentials or KMS failed (the message names ``dotted_key``).
         """
         try:
             blob = base64.b64decode(ciphertext.strip(), validate=True)
@@ -135,7 +134,7 @@ class StageAws:
         """Write one SSM SecureString parameter (overwriting) in the stage's account.
 
         Raises:
-            CliError: credentials or SSM failed (the message names the parameter).
+            AwsCallError: credentials or SSM failed (the message names the parameter).
         """
         ssm = self.client("ssm", stage)
         _call(
@@ -173,7 +172,7 @@ class StageAws:
         if stage.environment not in self._credentials_of:
             try:
                 environment = self.environments.environment(stage.environment)
-            except CliUsageError as error:
+            except InputError as error:
                 raise ConfigError(
                     f"stages.{stage.selector}.environment: {error.message}"
                 ) from None
@@ -199,6 +198,6 @@ def _call(operation: Callable[[], _T], failure: str) -> _T:
         details = error.response.get("Error", {})
         code = details.get("Code", "error")
         message = details.get("Message", "")
-        raise CliError(f"{failure}: {code} {message}".rstrip()) from None
+        raise AwsCallError(f"{failure}: {code} {message}".rstrip()) from None
     except BotoCoreError as error:
-        raise CliError(f"{failure}: {error}") from None
+        raise AwsCallError(f"{failure}: {error}") from None

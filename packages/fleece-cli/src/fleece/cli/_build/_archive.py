@@ -16,7 +16,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import IO
 
-from fleece.cli._build_errors import BuildError
+from fleece.cli._errors import BuildError
 
 #: Every entry carries this timestamp (the earliest a zip can hold), so that the
 #: archive depends only on the files' paths, contents and executable bits.

@@ -10,15 +10,15 @@ any tree; a mapping whose keys all start with ``+`` holds one value per stage
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
-from fleece.cli._config_document import ConfigDocument, is_string
+from fleece.cli._config._document import ConfigDocument, is_string
 from fleece.cli._errors import ConfigError
+from fleece.cli._faws._stages import is_regex, regex_error, select
 
 ENCRYPT_PREFIX = ":encrypt:"
 DECRYPT_PREFIX = ":decrypt:"
@@ -93,19 +93,14 @@ class Stages:
 
     def for_name(self, name: str) -> Stage | None:
         """Return the entry named ``name``, else the first ``/regex/`` matching it."""
-        if name in self.entries:
-            return self.entries[name]
-        for selector, stage in self.entries.items():
-            pattern = _regex_of(selector)
-            if pattern is not None and pattern.fullmatch(name):
-                return stage
-        return None
+        found = select(self.entries.items(), name)
+        return None if found is None else found[1]
 
     def for_selector(self, selector: str) -> Stage | None:
         """Return the entry for a ``+`` key's selector (a name or ``/regex/``)."""
         if selector in self.entries:
             return self.entries[selector]
-        if _regex_of(selector) is not None:
+        if is_regex(selector):
             return None
         return self.for_name(selector)
 
@@ -270,14 +265,10 @@ def _select(data: Any, name: str, dotted_key: str) -> tuple[bool, Any]:
 
 def _stage_choice(data: dict[str, Any], name: str) -> tuple[str, Any] | None:
     """Return the ``+`` key (and value) for stage ``name``: exact, else first regex."""
-    exact = f"{STAGE_PREFIX}{name}"
-    if exact in data:
-        return exact, data[exact]
-    for key, value in data.items():
-        pattern = _regex_of(key[len(STAGE_PREFIX) :])
-        if pattern is not None and pattern.fullmatch(name):
-            return key, value
-    return None
+    found = select(
+        ((key[len(STAGE_PREFIX) :], (key, value)) for key, value in data.items()), name
+    )
+    return None if found is None else found[1]
 
 
 def _mark(data: Any, selector: str) -> Any:
@@ -390,25 +381,9 @@ def _is_null(node: yaml.Node) -> bool:
     return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"
 
 
-def _is_regex(selector: str) -> bool:
-    return len(selector) > 1 and selector.startswith("/") and selector.endswith("/")
-
-
-def _regex_of(selector: str) -> re.Pattern[str] | None:
-    if _is_regex(selector):
-        try:
-            return re.compile(selector[1:-1])
-        except re.error:
-            return None
-    return None
-
-
 def _check_regex(selector: str, dotted_key: str) -> None:
-    if not _is_regex(selector):
-        return
-    try:
-        re.compile(selector[1:-1])
-    except re.error as error:
+    error = regex_error(selector)
+    if error is not None:
         raise ConfigError(
             f"{dotted_key}: {selector} is not a valid regular expression: {error}"
-        ) from None
+        )

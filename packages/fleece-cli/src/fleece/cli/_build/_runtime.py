@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from fleece.cli._build_archive import bytecode_source
+from fleece.cli._build._archive import bytecode_source
 
 #: The distributions Lambda's Python runtimes provide.
 RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer")

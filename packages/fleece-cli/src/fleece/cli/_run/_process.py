@@ -12,25 +12,13 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import IO, Any, TextIO
 
-from fleece.cli._errors import CliError
+from fleece.cli._errors import CommandNotExecutableError, CommandNotFoundError
 
 _FORWARDED = tuple(
     getattr(signal, name)
     for name in ("SIGINT", "SIGTERM", "SIGHUP")
     if hasattr(signal, name)
 )
-
-
-class CommandNotFoundError(CliError):
-    """The program does not exist: exit status 127, as a shell answers."""
-
-    exit_code = 127
-
-
-class CommandNotExecutableError(CliError):
-    """The program cannot be executed: exit status 126, as a shell answers."""
-
-    exit_code = 126
 
 
 def run_command(command: Sequence[str], *, shell: bool, env: Mapping[str, str]) -> int:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import yaml
 
-from fleece.cli._config_aws import StageAws
-from fleece.cli._config_document import load_yaml
-from fleece.cli._config_render import as_json as json_text
-from fleece.cli._config_tree import DECRYPT_PREFIX, ENCRYPT_PREFIX, ConfigTree
+from fleece.cli._config._aws import StageAws
+from fleece.cli._config._document import load_yaml
+from fleece.cli._config._render import as_json as json_text
+from fleece.cli._config._tree import DECRYPT_PREFIX, ENCRYPT_PREFIX, ConfigTree
 
 
 def closed_text(tree: ConfigTree, aws: StageAws) -> str:

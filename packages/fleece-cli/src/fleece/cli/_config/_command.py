@@ -9,17 +9,16 @@ from pathlib import Path
 
 import click
 
-from fleece.cli._config_aws import StageAws
-from fleece.cli._config_convert import closed_text, open_text
-from fleece.cli._config_edit import (
-    EditorError,
+from fleece.cli._config._aws import StageAws
+from fleece.cli._config._convert import closed_text, open_text
+from fleece.cli._config._edit import (
     WorkingCopy,
     content_digest,
     editor_command,
     run_editor,
 )
-from fleece.cli._config_files import read_config, skeleton, write_atomically
-from fleece.cli._config_render import (
+from fleece.cli._config._files import read_config, skeleton, write_atomically
+from fleece.cli._config._render import (
     as_encrypted_chunks,
     as_json,
     as_python_module,
@@ -27,9 +26,17 @@ from fleece.cli._config_render import (
     decrypt_selection,
     parameters,
 )
-from fleece.cli._config_tree import ConfigTree, Stage
-from fleece.cli._credentials import APIKEY_FILE_HELP, APIKEY_HELP, read_apikey
-from fleece.cli._errors import CliError, CliUsageError, ConfigError
+from fleece.cli._config._tree import ConfigTree, Stage
+from fleece.cli._errors import (
+    CliError,
+    CliUsageError,
+    ConfigError,
+    EditorError,
+    FleeceCliError,
+    InputError,
+    ReportingGroup,
+)
+from fleece.cli._faws._credentials import APIKEY_FILE_HELP, APIKEY_HELP, read_apikey
 
 
 @dataclass(frozen=True)
@@ -71,7 +78,7 @@ class ConfigSettings:
 pass_settings = click.make_pass_decorator(ConfigSettings)
 
 
-@click.group()
+@click.group(cls=ReportingGroup)
 @click.option(
     "-c",
     "--config",
@@ -79,7 +86,8 @@ pass_settings = click.make_pass_decorator(ConfigSettings)
     type=click.Path(dir_okay=False, path_type=Path),
     default="config.yml",
     show_default=True,
-    help="The encrypted configuration file.",
+    help="The encrypted configuration file (-c in 'fleece run' is the "
+    "environments file).",
 )
 @click.option(
     "-e",
@@ -88,7 +96,8 @@ pass_settings = click.make_pass_decorator(ConfigSettings)
     type=click.Path(dir_okay=False, path_type=Path),
     default="environments.yml",
     show_default=True,
-    help="The environments file (accounts, roles) the stages refer to.",
+    help="The environments file (accounts, roles) the stages refer to (-e in "
+    "'fleece run' names an environment, in 'fleece build' is --exclude).",
 )
 @click.option(
     "-u",
@@ -190,9 +199,9 @@ def edit(settings: ConfigSettings, json_output: bool, editor: str | None) -> Non
     try:
         tree = ConfigTree.parse(edited, "the edited configuration")
         write_atomically(settings.config_path, closed_text(tree, aws))
-    except CliUsageError as error:
+    except InputError as error:
         raise CliUsageError(f"{error.message}; {copy.kept_message()}") from None
-    except click.ClickException as error:
+    except FleeceCliError as error:
         raise CliError(f"{error.message}; {copy.kept_message()}") from None
     copy.delete()
     click.echo(f"{settings.config_path}: written", err=True)

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
-from fleece.cli._build_errors import BuildError
+from fleece.cli._errors import BuildError
 
 #: What ``VERSION_HASH`` holds when neither ``CIRCLE_SHA1`` nor git tells.
 UNKNOWN_VERSION = "unknown"

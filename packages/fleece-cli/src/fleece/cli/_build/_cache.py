@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from fleece.cli._build_errors import BuildError
+from fleece.cli._errors import BuildError
 
 # Bump when the layout of a cached layer changes, so old entries are not reused.
 # 2: layers may hold the bytecode the build compiled.

@@ -7,9 +7,9 @@ import os
 import tempfile
 from pathlib import Path
 
-from fleece.cli._config_document import yaml_scalar
-from fleece.cli._credentials import load_environments
+from fleece.cli._config._document import yaml_scalar
 from fleece.cli._errors import ConfigError
+from fleece.cli._faws._environments import load_environments
 
 _SKELETON_HEADER = """\
 # fleece config: configuration per stage, with secrets encrypted by KMS.

@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from fleece.cli._errors import CliUsageError, ConfigError
+from fleece.cli._errors import ConfigError, InputError
+from fleece.cli._faws._stages import matches, regex_error, select
 
 #: A 12-digit AWS account id.
 ACCOUNT_ID = re.compile(r"\d{12}")
@@ -63,16 +65,9 @@ class StageRule:
     pattern: str
     environment: str
 
-    @property
-    def is_regex(self) -> bool:
-        """Whether the key is a ``/regex/`` (matched against the whole stage name)."""
-        return len(self.pattern) > 1 and self.pattern[0] == self.pattern[-1] == "/"
-
     def matches(self, stage: str) -> bool:
         """Return whether ``stage`` is this name, or fully matches this regex."""
-        if self.is_regex:
-            return re.fullmatch(self.pattern[1:-1], stage) is not None
-        return self.pattern == stage
+        return matches(self.pattern, stage)
 
 
 @dataclass(frozen=True)
@@ -93,13 +88,13 @@ class Environments:
         """Return the environment called ``name``.
 
         Raises:
-            CliUsageError: no environment has that name (the message lists them).
+            InputError: no environment has that name (the message lists them).
         """
         for environment in self.environments:
             if environment.name == name:
                 return environment
         known = ", ".join(env.name for env in self.environments) or "none"
-        raise CliUsageError(
+        raise InputError(
             f"unknown environment {name!r} in {self.path} (known: {known})"
         )
 
@@ -109,14 +104,13 @@ class Environments:
         Regex keys are tried in file order and must match the whole stage name.
 
         Raises:
-            CliUsageError: no stage rule matches, or it names an unknown environment.
+            InputError: no stage rule matches, or it names an unknown environment.
         """
-        rules = sorted(self.stages, key=lambda rule: rule.is_regex)
-        for rule in rules:
-            if rule.matches(stage):
-                return self.environment(rule.environment)
+        found = select(((rule.pattern, rule) for rule in self.stages), stage)
+        if found is not None:
+            return self.environment(found[1].environment)
         known = ", ".join(rule.pattern for rule in self.stages) or "none"
-        raise CliUsageError(
+        raise InputError(
             f"unknown stage {stage!r}: no entry of 'stages:' in {self.path} "
             f"matches it (stages: {known})"
         )
@@ -139,7 +133,7 @@ def load_environments(path: str | os.PathLike[str]) -> Environments:
     # Only the commands that read a config file pay for PyYAML.
     import yaml
 
-    from fleece.cli._config_document import load_yaml
+    from fleece.cli._config._document import load_yaml
 
     file = Path(path)
     try:
@@ -168,12 +162,12 @@ def load_environments(path: str | os.PathLike[str]) -> Environments:
             f"{file}: unknown top-level key {unknown[0]!r} "
             "(expected 'environments' and optionally 'stages')"
         )
-    environments = _parse_environments(file, document["environments"])
+    environments = _parse_environments(file, document["environments"], text)
     stages = _parse_stages(file, document.get("stages"), environments)
     return Environments(path=file, environments=environments, stages=stages)
 
 
-def _parse_environments(file: Path, entries: Any) -> tuple[Environment, ...]:
+def _parse_environments(file: Path, entries: Any, text: str) -> tuple[Environment, ...]:
     if not isinstance(entries, list) or not entries:
         raise ConfigError(f"{file}: 'environments:' must be a non-empty list")
     parsed: list[Environment] = []
@@ -196,7 +190,11 @@ def _parse_environments(file: Path, entries: Any) -> tuple[Environment, ...]:
         parsed.append(
             Environment(
                 name=name,
-                account=_parse_account(where, entry.get("account")),
+                account=_parse_account(
+                    where,
+                    entry.get("account"),
+                    partial(_account_as_written, text, file, index),
+                ),
                 role=_parse_optional(
                     where, entry, "role", ROLE_NAME, "an IAM role name"
                 ),
@@ -211,19 +209,53 @@ def _parse_environments(file: Path, entries: Any) -> tuple[Environment, ...]:
     return tuple(parsed)
 
 
-def _parse_account(where: str, account: Any) -> str:
+def _parse_account(
+    where: str, account: Any, as_written: Callable[[], str | None]
+) -> str:
     if account is None:
         raise ConfigError(f"{where}: 'account' is missing")
     if not isinstance(account, str):
+        written = as_written() or str(account)
+        read = "" if written == str(account) else f" ({account!r})"
         raise ConfigError(
-            f"{where}: account {account!r} was read as a number, "
-            "not text; quote it (account: '012345678901') so YAML keeps every digit"
+            f"{where}: account {written} was read as a number{read}, not text; "
+            f"quote it (account: '{written}') so YAML keeps every digit"
         )
     if not ACCOUNT_ID.fullmatch(account):
         raise ConfigError(
             f"{where}: account {account!r} is not a 12-digit AWS account id"
         )
     return account
+
+
+def _account_as_written(text: str, file: Path, index: int) -> str | None:
+    """Return ``environments[index].account`` as the file spells it.
+
+    YAML turned it into a number (``0123456701`` into 21913025): the message shows
+    the user's own digits.
+    """
+    import yaml
+
+    from fleece.cli._config._document import compose_yaml
+
+    node: yaml.Node | None = compose_yaml(text, str(file))
+    for key in ("environments", index, "account"):
+        node = _child(node, key)
+    return str(node.value) if isinstance(node, yaml.ScalarNode) else None
+
+
+def _child(node: Any, key: str | int) -> Any:
+    import yaml
+
+    if isinstance(key, int):
+        if isinstance(node, yaml.SequenceNode) and key < len(node.value):
+            return node.value[key]
+        return None
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+                return value_node
+    return None
 
 
 def _parse_optional(
@@ -257,11 +289,9 @@ def _parse_stages(
         ):
             raise ConfigError(f"{where}: expected {{environment: <name>}}")
         rule = StageRule(pattern=pattern, environment=target["environment"])
-        if rule.is_regex:
-            try:
-                re.compile(pattern[1:-1])
-            except re.error as error:
-                raise ConfigError(f"{where}: not a valid regex ({error})") from None
+        error = regex_error(pattern)
+        if error is not None:
+            raise ConfigError(f"{where}: not a valid regex ({error})")
         if rule.environment not in names:
             raise ConfigError(
                 f"{where}: environment {rule.environment!r} is not in 'environments:'"

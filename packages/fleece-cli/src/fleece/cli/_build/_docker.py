@@ -9,8 +9,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from fleece.cli._build_bytecode import TASK_ROOT, compileall_arguments
-from fleece.cli._build_errors import BuildError
+from fleece.cli._build._bytecode import TASK_ROOT, compileall_arguments
+from fleece.cli._errors import BuildError
 
 #: The image a layer is built in unless ``--image`` says otherwise.
 LAMBDA_IMAGE = "public.ecr.aws/lambda/python:{python}"
@@ -25,16 +25,9 @@ def default_image(python: str) -> str:
     return LAMBDA_IMAGE.format(python=python)
 
 
-def check_system_packages(packages: Sequence[str]) -> list[str]:
-    """Return ``packages`` if each is a plain package name.
-
-    Raises:
-        ValueError: a name holds characters no package name has.
-    """
-    for package in packages:
-        if not _PACKAGE_NAME.match(package):
-            raise ValueError(f"{package!r} is not a system package name")
-    return list(packages)
+def is_system_package_name(name: str) -> bool:
+    """Return whether ``name`` can be a package name of dnf/yum (no shell syntax)."""
+    return _PACKAGE_NAME.match(name) is not None
 
 
 def container_spec(
@@ -64,7 +57,7 @@ def container_spec(
     """
     steps = ["set -e"]
     if system_packages:
-        names = shlex.join(check_system_packages(system_packages))
+        names = shlex.join(system_packages)
         steps.append(
             "if command -v dnf >/dev/null 2>&1; then dnf install -y "
             f"{names}; elif command -v microdnf >/dev/null 2>&1; then "
@@ -97,24 +90,27 @@ def container_spec(
     }
 
 
-def compile_spec(directory: Path, *, arch: str, image: str) -> dict[str, Any]:
+def compile_spec(
+    directory: Path, *, arch: str, image: str, skipped: Sequence[str] = ()
+) -> dict[str, Any]:
     """Return the keyword arguments of ``client.containers.run`` for a compile.
 
     The image's Python compiles ``directory``, mounted as Lambda's task root, to
-    ``unchecked-hash`` bytecode (see `fleece.cli._build_bytecode`), then hands the
+    ``unchecked-hash`` bytecode (see `fleece.cli._build._bytecode`), then hands the
     files to the calling user.
 
     Args:
         directory: the folder on this machine whose ``.py`` files are compiled.
         arch: ``"x86_64"`` or ``"arm64"``.
         image: the image to run.
+        skipped: top-level folders of ``directory`` not to compile.
 
     Returns:
         Arguments for ``containers.run`` (detached; removed by the caller).
     """
     # A file that does not compile makes compileall exit 1; it is left without
     # bytecode, as pip leaves it, so that status is not a failure.
-    compile_step = shlex.join(["python3", *compileall_arguments(TASK_ROOT)])
+    compile_step = shlex.join(["python3", *compileall_arguments(TASK_ROOT, skipped)])
     steps = ["set -e", f"{compile_step} || test $? -eq 1", *_give_back(TASK_ROOT)]
     return {
         "image": image,
@@ -180,6 +176,7 @@ def compile_with_docker(
     *,
     arch: str,
     image: str,
+    skipped: Sequence[str] = (),
     progress: Callable[[str], None] = lambda _: None,
 ) -> None:
     """Compile the ``.py`` files below ``directory`` with the Python of ``image``.
@@ -188,12 +185,13 @@ def compile_with_docker(
         directory: the folder to compile.
         arch: ``"x86_64"`` or ``"arm64"``.
         image: the image whose Python compiles.
+        skipped: top-level folders of ``directory`` not to compile.
         progress: receives one-line progress messages.
 
     Raises:
         BuildError: the Docker SDK or engine is missing, or the compile failed.
     """
-    spec = compile_spec(directory, arch=arch, image=image)
+    spec = compile_spec(directory, arch=arch, image=image, skipped=skipped)
     _run_container(
         spec, "the compile", f"Compiling in {image} ({spec['platform']})...", progress
     )
@@ -209,7 +207,7 @@ def _run_container(
     except ImportError:
         raise BuildError(
             "Docker not found: the Python package 'docker' is not installed "
-            "(pip install docker), or use --builder pip"
+            "(pip install 'fleece-command[docker]'), or use --builder pip"
         ) from None
     image = spec["image"]
     try:

@@ -7,9 +7,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from fleece.cli._config_aws import StageAws
-from fleece.cli._config_document import dump_yaml
-from fleece.cli._config_tree import (
+from fleece.cli._config._aws import StageAws
+from fleece.cli._config._document import dump_yaml
+from fleece.cli._config._tree import (
     DECRYPT_PREFIX,
     ConfigTree,
     Stage,

@@ -10,6 +10,7 @@ with their source.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from fleece.cli._build_errors import BuildError
+from fleece.cli._errors import BuildError
 
 #: Where Lambda unpacks the zip: the file name compiled into each ``.pyc`` (shown in
 #: tracebacks when the source is missing), the same on every machine.
@@ -30,7 +31,7 @@ _PROBE = (
 _PROBE_TIMEOUT = 60
 
 
-def compileall_arguments(directory: str) -> list[str]:
+def compileall_arguments(directory: str, skipped: Sequence[str] = ()) -> list[str]:
     """Return the ``python -m compileall`` arguments that compile ``directory``.
 
     Every ``.py`` below it gets an ``unchecked-hash`` ``.pyc`` in its
@@ -42,7 +43,12 @@ def compileall_arguments(directory: str) -> list[str]:
 
     Args:
         directory: the folder to compile, as the interpreter sees it.
+        skipped: top-level folders of ``directory`` not to compile.
     """
+    exclude = []
+    if skipped:
+        names = "|".join(re.escape(name) for name in skipped)
+        exclude = ["-x", f"^{re.escape(directory.rstrip('/'))}/({names})/"]
     return [
         "-m",
         "compileall",
@@ -51,6 +57,7 @@ def compileall_arguments(directory: str) -> list[str]:
         "0",
         "--invalidation-mode",
         "unchecked-hash",
+        *exclude,
         "-d",
         TASK_ROOT,
         directory,
@@ -86,15 +93,19 @@ class Interpreter:
     path: str
     version: str
 
-    def compile(self, directory: Path) -> None:
+    def compile(self, directory: Path, skipped: Sequence[str] = ()) -> None:
         """Write the ``.pyc`` files of every ``.py`` below ``directory``.
+
+        Args:
+            directory: the folder to compile.
+            skipped: its top-level folders not to compile.
 
         Raises:
             BuildError: the interpreter cannot be run any more.
         """
         try:
             subprocess.run(
-                [self.path, *compileall_arguments(str(directory))],
+                [self.path, *compileall_arguments(str(directory), skipped)],
                 env=compile_environment(),
                 capture_output=True,
                 check=False,

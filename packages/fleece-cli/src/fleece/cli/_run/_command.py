@@ -9,23 +9,22 @@ from pathlib import Path
 
 import click
 
-from fleece.cli._credentials import (
+from fleece.cli._errors import CliUsageError, ReportingCommand
+from fleece.cli._faws._credentials import (
     APIKEY_FILE_HELP,
     APIKEY_HELP,
     child_environment,
     get_aws_credentials,
-    load_environments,
     read_apikey,
     resolve_rackspace_credentials,
 )
-from fleece.cli._environments import ACCOUNT_ID, ROLE_NAME
-from fleece.cli._errors import CliUsageError
+from fleece.cli._faws._environments import ACCOUNT_ID, ROLE_NAME, load_environments
 
 # ctx.meta key: whether COMMAND came after ``--``.
 _AFTER_DASHES = "fleece.run.after_dashes"
 
 
-class _RunCommand(click.Command):
+class _RunCommand(ReportingCommand):
     """Remembers whether COMMAND came after ``--`` (then it is run without a shell)."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
@@ -75,7 +74,8 @@ def _matching(
     default="./environments.yml",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Path to YAML config file with defined accounts and aliases. "
-    "Default is ./environments.yml.",
+    "Default is ./environments.yml. (Here -c is the environments file; in "
+    "'fleece config' it is config.yml.)",
 )
 @click.option(
     "-a",
@@ -89,7 +89,8 @@ def _matching(
     "--environment",
     metavar="ENVIRONMENT",
     help="Environment alias to AWS account defined in config file. "
-    "Cannot be used with `--account` or `--stage`.",
+    "Cannot be used with `--account` or `--stage`. (Here -e names an environment; "
+    "in 'fleece config' it is the environments file, in 'fleece build' --exclude.)",
 )
 @click.option(
     "-s",
@@ -135,7 +136,7 @@ def run(
     the variables named in the config file); fleece exits with the command's exit
     status.
     """
-    from fleece.cli._process import run_command
+    from fleece.cli._run._process import run_command
 
     chosen = [
         flag

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from fleece.cli._build_errors import BuildError
+from fleece.cli._errors import BuildError
 
 #: The newest glibc of each Lambda Python runtime: python3.11 runs on Amazon Linux 2
 #: (glibc 2.26), python3.12 and later on Amazon Linux 2023 (glibc 2.34).

@@ -18,8 +18,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from fleece.cli._credentials import child_environment
-from fleece.cli._errors import CliError
+from fleece.cli._errors import EditorError, FleeceCliError
+from fleece.cli._faws._credentials import child_environment
 
 EDITOR_VARIABLES = ("FLEECE_EDITOR", "EDITOR")
 DEFAULT_EDITOR = "vi"
@@ -102,20 +102,8 @@ def editor_command(editor: str | None) -> list[str]:
     except ValueError:
         argv = []
     if not argv:
-        raise CliError(f"editor {chosen!r} is not a command")
+        raise EditorError(f"editor {chosen!r} is not a command", started=False)
     return argv
-
-
-class EditorError(CliError):
-    """The editor could not be started, failed, or was interrupted.
-
-    Attributes:
-        started: whether the editor ran (and so may have changed the file).
-    """
-
-    def __init__(self, message: str, *, started: bool) -> None:
-        super().__init__(message)
-        self.started = started
 
 
 def run_editor(argv: list[str], copy: WorkingCopy) -> None:
@@ -151,10 +139,10 @@ def _private_folder() -> Path:
         folder.mkdir(mode=0o700, exist_ok=True)
         info = folder.lstat()
     except OSError as error:
-        raise CliError(f"cannot create {folder} ({error.strerror})") from None
+        raise FleeceCliError(f"cannot create {folder} ({error.strerror})") from None
     owned = not hasattr(os, "getuid") or info.st_uid == os.getuid()
     if not stat.S_ISDIR(info.st_mode) or not owned or info.st_mode & 0o077:
-        raise CliError(
+        raise FleeceCliError(
             f"{folder} is not a private folder of yours (mode 0700); remove it and "
             "try again"
         )

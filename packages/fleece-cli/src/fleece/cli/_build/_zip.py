@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from fleece.cli._build_archive import (
+from fleece.cli._build._archive import (
     ArchiveStats,
     Content,
     ExcludeMatcher,
@@ -21,23 +21,24 @@ from fleece.cli._build_archive import (
     read_zip,
     write_zip,
 )
-from fleece.cli._build_bytecode import find_interpreter, missing_interpreter_reason
-from fleece.cli._build_cache import (
+from fleece.cli._build._bytecode import find_interpreter, missing_interpreter_reason
+from fleece.cli._build._cache import (
     LayerCache,
     cache_root,
     layer_key,
     requirement_texts,
 )
-from fleece.cli._build_docker import (
-    check_system_packages,
+from fleece.cli._build._docker import (
     compile_with_docker,
     default_image,
     install_with_docker,
+    is_system_package_name,
 )
-from fleece.cli._build_errors import BuildError, NoInterpreterError
-from fleece.cli._build_info import UNKNOWN_VERSION, build_info, config_json
-from fleece.cli._build_pip import LAMBDA_GLIBC, install_with_pip
-from fleece.cli._build_runtime import (
+from fleece.cli._errors import BuildError, BuildOptionError, NoInterpreterError
+from fleece.cli._build._info import UNKNOWN_VERSION, build_info, config_json
+from fleece.cli._build._pip import LAMBDA_GLIBC, install_with_pip
+from fleece.cli._build._runtime import (
+    RUNTIME_PACKAGES,
     requested_runtime_packages,
     runtime_distributions,
     runtime_records,
@@ -89,7 +90,7 @@ class BuildResult:
 class _Bytecode:
     """How this build compiles: the callable, and what it is for the cache key."""
 
-    compile: Callable[[Path], None]
+    compile: Callable[[Path, Sequence[str]], None]
     identity: str
 
 
@@ -144,69 +145,37 @@ def build_zip(
         The zip's path, sizes and file count, and what it holds.
 
     Raises:
-        ValueError: an argument has a value that is not allowed.
+        BuildOptionError: an argument has a value that is not allowed (named as the
+            ``fleece build`` flag that sets it).
         NoInterpreterError: ``compile_bytecode`` is True and no interpreter of the
             target Python is at hand.
         BuildError: the build failed; nothing was written to ``target``.
     """
-    _check_choice("python", python, PYTHON_VERSIONS)
-    _check_choice("arch", arch, ARCHITECTURES)
-    _check_choice("builder", builder, BUILDERS)
-    if builder != "docker" and (system_packages or image):
-        raise ValueError("system_packages and image need builder='docker'")
-    system_packages = check_system_packages(system_packages)
-    if builder == "docker":
-        image = image or default_image(python)
-
-    service = _existing_directory(Path(service_dir), "service directory")
-    # Given paths are taken as they are (relative to the current folder), as in
-    # fleece 1.x; only the defaults are inside the service.
-    source_dir = _existing_directory(
-        Path(source) if source is not None else service / "src", "source directory"
+    recipe = check_options(
+        python=python,
+        arch=arch,
+        builder=builder,
+        system_packages=system_packages,
+        image=image,
     )
-    requirements_file = _requirements_file(
-        requirements, service / "src" / "requirements.txt", progress
+    paths = _paths(service_dir, source, requirements, target, progress)
+    bytecode = _bytecode(compile_bytecode, recipe, progress)
+    info = _build_info(paths.service, progress) if inject_build_info else None
+    dependencies, how, runtime = _dependencies(
+        paths.requirements,
+        recipe,
+        rebuild=rebuild,
+        bytecode=bytecode,
+        include_runtime_packages=include_runtime_packages,
+        progress=progress,
     )
-    target_dir = Path(target) if target is not None else service / "dist"
-    if target_dir.exists() and not target_dir.is_dir():
-        raise BuildError(f"target {target_dir} exists and is not a directory")
-    bytecode = _bytecode(compile_bytecode, python, arch, image, progress)
-
-    info = _build_info(service, progress) if inject_build_info else None
-    dependencies: dict[str, ZippedFile] = {}
-    how: Literal["installed", "cached"] | None = None
-    runtime = RuntimePackages()
-    if requirements_file is not None:
-        layer, how = _dependency_layer(
-            requirements_file,
-            python=python,
-            arch=arch,
-            rebuild=rebuild,
-            image=image,
-            system_packages=system_packages,
-            bytecode=bytecode,
-            progress=progress,
-        )
-        dependencies = read_zip(layer)
-        runtime = _runtime_packages(
-            dependencies, requirements_file, include=include_runtime_packages
-        )
-        for name in runtime.left_out_files:
-            del dependencies[name]
-
-    sources = _sources(source_dir, excludes, target_dir, info, progress)
+    sources = _sources(paths.source, excludes, paths.target, info, progress)
     if bytecode is not None:
         sources.update(_compiled(sources, bytecode))
     files = overlay(dependencies, sources)
     if not files:
-        raise BuildError(f"nothing to package: {source_dir} holds no files")
-
-    destination = target_dir / ZIP_NAME
-    progress(f"Writing {destination} ({len(files)} files)...")
-    stats = _write_into(target_dir, files, destination)
-    warnings = _size_warnings(stats.size, stats.unzipped_size)
-    for warning in warnings:
-        progress(warning)
+        raise BuildError(f"nothing to package: {paths.source} holds no files")
+    stats, warnings = _write(paths.target, files, progress)
     return BuildResult(
         path=stats.path,
         size=stats.size,
@@ -220,16 +189,99 @@ def build_zip(
     )
 
 
-def _check_choice(name: str, value: str, allowed: Sequence[str]) -> None:
-    if value not in allowed:
-        raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+@dataclass(frozen=True)
+class Recipe:
+    """How the dependency layer is made: the checked build options.
+
+    Attributes:
+        python: Lambda's Python version.
+        arch: Lambda's architecture.
+        image: the Docker image that installs and compiles, or None for pip.
+        system_packages: what the image installs first.
+    """
+
+    python: str
+    arch: str
+    image: str | None
+    system_packages: tuple[str, ...]
 
 
-def _existing_directory(path: Path, what: str) -> Path:
+def check_options(
+    *,
+    python: str,
+    arch: str,
+    builder: str,
+    system_packages: Sequence[str],
+    image: str | None,
+) -> Recipe:
+    """Return the build's `Recipe` if its options fit together.
+
+    Raises:
+        BuildOptionError: an option has a value that is not allowed, or needs
+            another (named as ``fleece build`` spells them).
+    """
+    for flag, value, allowed in (
+        ("--python", python, PYTHON_VERSIONS),
+        ("--arch", arch, ARCHITECTURES),
+        ("--builder", builder, BUILDERS),
+    ):
+        if value not in allowed:
+            raise BuildOptionError(
+                f"{flag} must be one of {', '.join(allowed)}, not {value!r}"
+            )
+    if builder != "docker":
+        if system_packages:
+            raise BuildOptionError("--dependencies needs --builder docker")
+        if image:
+            raise BuildOptionError("--image needs --builder docker")
+        return Recipe(python, arch, None, ())
+    for package in system_packages:
+        if not is_system_package_name(package):
+            raise BuildOptionError(
+                f"--dependencies: {package!r} is not a system package name"
+            )
+    return Recipe(python, arch, image or default_image(python), tuple(system_packages))
+
+
+@dataclass(frozen=True)
+class _Paths:
+    """Where the build reads and writes, checked."""
+
+    service: Path
+    source: Path
+    requirements: Path | None
+    target: Path
+
+
+def _paths(
+    service_dir: str | Path,
+    source: str | Path | None,
+    requirements: str | Path | None,
+    target: str | Path | None,
+    progress: Progress,
+) -> _Paths:
+    service = _existing(Path(service_dir), "service directory", "directory")
+    # Given paths are taken as they are (relative to the current folder), as in
+    # fleece 1.x; only the defaults are inside the service.
+    source_dir = _existing(
+        Path(source) if source is not None else service / "src",
+        "source directory",
+        "directory",
+    )
+    requirements_file = _requirements_file(
+        requirements, service / "src" / "requirements.txt", progress
+    )
+    target_dir = Path(target) if target is not None else service / "dist"
+    if target_dir.exists() and not target_dir.is_dir():
+        raise BuildError(f"target {target_dir} exists and is not a directory")
+    return _Paths(service, source_dir, requirements_file, target_dir)
+
+
+def _existing(path: Path, what: str, kind: Literal["directory", "file"]) -> Path:
     if not path.exists():
         raise BuildError(f"{what} {path} does not exist")
-    if not path.is_dir():
-        raise BuildError(f"{what} {path} is not a directory")
+    if not (path.is_dir() if kind == "directory" else path.is_file()):
+        raise BuildError(f"{what} {path} is not a {kind}")
     return path
 
 
@@ -241,59 +293,90 @@ def _requirements_file(
             return default
         progress(f"No requirements file at {default}: packaging the sources only.")
         return None
-    path = Path(requirements)
-    if not path.exists():
-        raise BuildError(f"requirements file {path} does not exist")
-    if not path.is_file():
-        raise BuildError(f"requirements file {path} is not a file")
-    return path
+    return _existing(Path(requirements), "requirements file", "file")
 
 
 def _bytecode(
-    wanted: bool | None,
-    python: str,
-    arch: str,
-    image: str | None,
-    progress: Progress,
+    wanted: bool | None, recipe: Recipe, progress: Progress
 ) -> _Bytecode | None:
     if wanted is False:
         return None
+    image = recipe.image
     if image is not None:
 
-        def in_image(directory: Path) -> None:
-            compile_with_docker(directory, arch=arch, image=image, progress=progress)
+        def in_image(directory: Path, skipped: Sequence[str]) -> None:
+            compile_with_docker(
+                directory,
+                arch=recipe.arch,
+                image=image,
+                skipped=skipped,
+                progress=progress,
+            )
 
         return _Bytecode(in_image, "compiled in the image")
-    interpreter = find_interpreter(python)
+    interpreter = find_interpreter(recipe.python)
     if interpreter is not None:
         return _Bytecode(
             interpreter.compile, f"compiled by CPython {interpreter.version}"
         )
-    reason = missing_interpreter_reason(python)
+    reason = missing_interpreter_reason(recipe.python)
     if wanted:
         raise NoInterpreterError(f"--compile: {reason}")
     progress(f"Bytecode skipped: {reason}; --no-compile silences this.")
     return None
 
 
+def _dependencies(
+    requirements: Path | None,
+    recipe: Recipe,
+    *,
+    rebuild: bool,
+    bytecode: _Bytecode | None,
+    include_runtime_packages: bool,
+    progress: Progress,
+) -> tuple[
+    dict[str, ZippedFile], Literal["installed", "cached"] | None, RuntimePackages
+]:
+    """Return the layer's files to pack, how it was made, and the runtime's part."""
+    if requirements is None:
+        return {}, None, RuntimePackages()
+    requested = requested_runtime_packages(requirement_texts(requirements).values())
+    packed = include_runtime_packages or bool(requested)
+    layer, how = _dependency_layer(
+        requirements, recipe, rebuild, bytecode, packed, progress
+    )
+    dependencies = read_zip(layer)
+    runtime = _runtime_packages(
+        dependencies, requirements.name, requested, include=include_runtime_packages
+    )
+    for name in runtime.left_out_files:
+        del dependencies[name]
+    return dependencies, how, runtime
+
+
 def _dependency_layer(
     requirements: Path,
-    *,
-    python: str,
-    arch: str,
+    recipe: Recipe,
     rebuild: bool,
-    image: str | None,
-    system_packages: Sequence[str],
     bytecode: _Bytecode | None,
+    runtime_packages_packed: bool,
     progress: Progress,
 ) -> tuple[Path, Literal["installed", "cached"]]:
+    image = recipe.image
     if image is not None:
-        recipe = f"docker {image} {' '.join(sorted(system_packages))}".strip()
+        how_built = f"docker {image} {' '.join(sorted(recipe.system_packages))}"
     else:
-        recipe = "pip"
+        how_built = "pip"
+    # The runtime's packages are most of a typical layer's modules: compiled only
+    # when they will be packed.
+    skipped = () if runtime_packages_packed else RUNTIME_PACKAGES
     if bytecode is not None:
-        recipe += f", {bytecode.identity}"
-    key = layer_key(requirements, python=python, arch=arch, builder=recipe)
+        how_built = f"{how_built.strip()}, {bytecode.identity}"
+        if skipped:
+            how_built += f", not compiling {' '.join(skipped)}"
+    key = layer_key(
+        requirements, python=recipe.python, arch=recipe.arch, builder=how_built.strip()
+    )
     cache = LayerCache(cache_root())
     cached = None if rebuild else cache.lookup(key)
     if cached is not None and (cached / _LAYER_ZIP).is_file():
@@ -303,30 +386,27 @@ def _dependency_layer(
     def fill(directory: Path) -> None:
         site = directory / "site"
         site.mkdir()
-        install(site)
+        if image is not None:
+            install_with_docker(
+                requirements,
+                site,
+                python=recipe.python,
+                arch=recipe.arch,
+                image=image,
+                system_packages=recipe.system_packages,
+                progress=progress,
+            )
+        else:
+            install_with_pip(requirements, site, python=recipe.python, arch=recipe.arch)
         if bytecode is not None:
-            bytecode.compile(site)
+            bytecode.compile(site, skipped)
         # Kept compressed: a rebuild copies these entries without recompressing.
         write_zip(collect_files(site, bytecode=True), directory / _LAYER_ZIP)
         shutil.rmtree(site)
 
-    def install(directory: Path) -> None:
-        if image is not None:
-            install_with_docker(
-                requirements,
-                directory,
-                python=python,
-                arch=arch,
-                image=image,
-                system_packages=system_packages,
-                progress=progress,
-            )
-        else:
-            install_with_pip(requirements, directory, python=python, arch=arch)
-
     progress(
-        f"Installing dependencies from {requirements} "
-        f"(python {python}, {arch}, {'docker' if image else 'pip'})..."
+        f"Installing dependencies from {requirements} (python {recipe.python}, "
+        f"{recipe.arch}, {'pip' if image is None else 'docker'})..."
     )
     layer = cache.store(key, fill)
     progress(f"Cached the dependencies ({key[:12]}).")
@@ -349,7 +429,11 @@ class RuntimePackages:
 
 
 def _runtime_packages(
-    dependencies: Mapping[str, ZippedFile], requirements: Path, *, include: bool
+    dependencies: Mapping[str, ZippedFile],
+    requirements_name: str,
+    requested: Sequence[str],
+    *,
+    include: bool,
 ) -> RuntimePackages:
     records = read_entries(dependencies[name] for name in runtime_records(dependencies))
     installed = runtime_distributions(dependencies, records)
@@ -360,11 +444,10 @@ def _runtime_packages(
         return RuntimePackages(
             summary=(f"Packed {labels} (--include-runtime-packages).",)
         )
-    requested = requested_runtime_packages(requirement_texts(requirements).values())
     if requested:
         return RuntimePackages(
             summary=(
-                f"Packed {labels}: {requirements.name} names "
+                f"Packed {labels}: {requirements_name} names "
                 f"{', '.join(requested)}, so its version wins over the one the "
                 "Lambda Python runtime provides.",
             )
@@ -418,7 +501,7 @@ def _compiled(sources: Mapping[str, Content], bytecode: _Bytecode) -> dict[str, 
                     shutil.copyfile(content, path)
                 elif isinstance(content, bytes):
                     path.write_bytes(content)
-            bytecode.compile(staging)
+            bytecode.compile(staging, ())
             return {
                 relative: path.read_bytes()
                 for relative, path in collect_files(staging, bytecode=True).items()
@@ -450,6 +533,18 @@ def _config_json(info: dict[str, str], existing: Path | None) -> bytes:
     except OSError as error:
         raise BuildError(f"cannot read {existing}: {error.strerror}") from None
     return config_json(info, content, name=str(existing))
+
+
+def _write(
+    target_dir: Path, files: dict[str, Content], progress: Progress
+) -> tuple[ArchiveStats, tuple[str, ...]]:
+    destination = target_dir / ZIP_NAME
+    progress(f"Writing {destination} ({len(files)} files)...")
+    stats = _write_into(target_dir, files, destination)
+    warnings = _size_warnings(stats.size, stats.unzipped_size)
+    for warning in warnings:
+        progress(warning)
+    return stats, warnings
 
 
 def _write_into(

@@ -6,15 +6,14 @@ from pathlib import Path
 
 import click
 
-from fleece.cli._build_docker import check_system_packages
-from fleece.cli._build_zip import (
+from fleece.cli._errors import ReportingCommand
+from fleece.cli._build._zip import (
     ARCHITECTURES,
     BUILDERS,
     DEFAULT_PYTHON,
     PYTHON_VERSIONS,
     build_zip,
 )
-from fleece.cli._errors import CliUsageError
 
 _PATH = click.Path(path_type=Path)
 
@@ -23,7 +22,7 @@ def _progress(message: str) -> None:
     click.echo(message, err=True)
 
 
-@click.command("build")
+@click.command("build", cls=ReportingCommand)
 @click.argument("service_dir", type=_PATH)
 @click.option(
     "-s", "--source", type=_PATH, help="Source folder.  [default: SERVICE_DIR/src]"
@@ -43,7 +42,11 @@ def _progress(message: str) -> None:
     "excludes",
     metavar="GLOB",
     multiple=True,
-    help="Leave out source paths matching GLOB, relative to SOURCE (repeatable).",
+    help=(
+        "Leave out source paths matching GLOB, relative to SOURCE (repeatable). "
+        "Here -e is --exclude; in 'fleece run' it names an environment, in "
+        "'fleece config' the environments file."
+    ),
 )
 @click.option(
     "--python",
@@ -133,14 +136,6 @@ def build(
     system_packages = [
         name.strip() for value in dependencies for name in value.split(",")
     ]
-    system_packages = [name for name in system_packages if name]
-    if builder != "docker" and (system_packages or image):
-        option = "--dependencies" if system_packages else "--image"
-        raise CliUsageError(f"{option} needs --builder docker")
-    try:
-        check_system_packages(system_packages)
-    except ValueError as error:
-        raise CliUsageError(f"--dependencies: {error}") from None
     result = build_zip(
         service_dir,
         source=source,
@@ -152,7 +147,7 @@ def build(
         rebuild=rebuild,
         inject_build_info=inject_build_info,
         builder=builder,
-        system_packages=system_packages,
+        system_packages=[name for name in system_packages if name],
         image=image,
         compile_bytecode=compile_bytecode,
         include_runtime_packages=include_runtime_packages,
