@@ -37,9 +37,9 @@ os.environ.update(
 os.environ.pop("AWS_PROFILE", None)
 
 import boto3  # noqa: E402 - after the environment above is in place
-from botocore.config import Config  # noqa: E402
+from botocore.config import Config  # noqa: E402 - after the environment above is in place
 
-from fleece import boto3 as fleece_boto3  # noqa: E402
+from fleece import boto3 as fleece_boto3  # noqa: E402 - after the environment above is in place
 
 
 def mean_seconds(make: Callable[[], object]) -> float:

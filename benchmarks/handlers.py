@@ -96,7 +96,7 @@ def fastapi_app() -> Any:
     app = FastAPI()
 
     @app.get("/pets/{pet_id}")
-    async def get_pet(pet_id: int, tag: list[str] = Query([])) -> Any:  # noqa: B008
+    async def get_pet(pet_id: int, tag: list[str] = Query([])) -> Any:  # noqa: B008 - FastAPI's way to declare a query list
         return {"id": pet_id, "name": "Rex", "tags": tag}
 
     @app.post("/pets", status_code=201)

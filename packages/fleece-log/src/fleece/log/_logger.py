@@ -288,7 +288,7 @@ class BoundLogger:
         """Add a handler to the stdlib logger."""
         self._logger.addHandler(handler)
 
-    def removeHandler(self, handler: logging.Handler) -> None:  # noqa: N802
+    def removeHandler(self, handler: logging.Handler) -> None:  # noqa: N802 - stdlib name
         """Remove a handler from the stdlib logger."""
         self._logger.removeHandler(handler)
 

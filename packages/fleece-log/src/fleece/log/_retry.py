@@ -209,7 +209,7 @@ class RetryHandler(logging.Handler):
             self._trim()
             self._send_left_over(start + self.blocking_budget)
 
-    def setFormatter(self, fmt: logging.Formatter | None) -> None:  # noqa: N802
+    def setFormatter(self, fmt: logging.Formatter | None) -> None:  # noqa: N802 - stdlib name
         """Set the formatter of this handler and of the wrapped one."""
         super().setFormatter(fmt)
         self.handler.setFormatter(fmt)

@@ -248,7 +248,7 @@ def _make_handler(server: ScriptedHTTPServer) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
 
         # BaseHTTPRequestHandler dispatches to methods named do_<METHOD>.
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve  # noqa: N815
-        do_HEAD = do_OPTIONS = _serve  # noqa: N815
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve  # noqa: N815 - http.server's names
+        do_HEAD = do_OPTIONS = _serve  # noqa: N815 - http.server's names
 
     return _ScriptedHandler
