@@ -43,14 +43,10 @@ from fleece.testing import (
 
 SERVICE = Path(__file__).resolve().parent
 REPO = SERVICE.parents[1]
-#: What `fleece[connexion]` resolves to; none of them is on the package index yet.
-FLEECE_DISTRIBUTIONS = (
-    "fleece",
-    "fleece-log",
-    "fleece-boto",
-    "fleece-requests",
-    "fleece-xray",
-    "fleece-connexion",
+#: Every fleece distribution of this checkout (their folders): `fleece[connexion]`
+#: resolves to several of them, and none of them is on the package index yet.
+FLEECE_FOLDERS = sorted(
+    path.parent for path in (REPO / "packages").glob("*/pyproject.toml")
 )
 PYTHON = f"{sys.version_info[0]}.{sys.version_info[1]}"
 
@@ -73,8 +69,7 @@ def fleece_wheels() -> Path:
     so that a second run reuses them, and `fleece build`'s dependency cache too.
     """
     digest = hashlib.sha256()
-    for name in FLEECE_DISTRIBUTIONS:
-        folder = REPO / "packages" / name
+    for folder in FLEECE_FOLDERS:
         for path in sorted(
             [folder / "pyproject.toml", folder / "README.md", *folder.rglob("src/**/*")]
         ):
@@ -91,8 +86,7 @@ def fleece_wheels() -> Path:
     wheelhouse.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".wheels-", dir=wheelhouse.parent))
     uv = shutil.which("uv")
-    for name in FLEECE_DISTRIBUTIONS:
-        folder = REPO / "packages" / name
+    for folder in FLEECE_FOLDERS:
         command = (
             [uv, "build", "--quiet", "--wheel", "--out-dir", str(staging), str(folder)]
             if uv
@@ -102,7 +96,7 @@ def fleece_wheels() -> Path:
             ]
         )  # fmt: skip
         result = subprocess.run(command, check=False)
-        check(result.returncode == 0, f"building the {name} wheel failed")
+        check(result.returncode == 0, f"building the {folder.name} wheel failed")
     for older in wheelhouse.parent.glob("wheels-*"):
         shutil.rmtree(older, ignore_errors=True)  # made from sources that changed since
     staging.rename(wheelhouse)
