@@ -50,6 +50,7 @@ FLEECE_DISTRIBUTIONS = (
     "fleece-boto",
     "fleece-requests",
     "fleece-xray",
+    "fleece-handlers",
     "fleece-connexion",
 )
 PYTHON = f"{sys.version_info[0]}.{sys.version_info[1]}"
