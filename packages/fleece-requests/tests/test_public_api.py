@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import requests as real_requests
 
@@ -75,9 +77,34 @@ def test_dir_lists_fleece_and_requests_names() -> None:
     assert {"get", "set_default_retries", "codes", "exceptions"} <= set(names)
 
 
-def test_importing_fleece_requests_does_not_import_boto3() -> None:
-    """``import fleece.requests`` pulls in neither boto3 nor botocore."""
+def test_importing_fleece_requests_imports_neither_requests_nor_boto3() -> None:
+    """``import fleece.requests`` pulls in no boto3, and requests only when used.
+
+    A Lambda function importing it at module level pays for requests on its first
+    call out, not at every cold start.
+    """
     imported = modules_imported_by("fleece.requests")
 
-    assert "requests" in imported
-    assert not {"boto3", "botocore"} & imported
+    assert not {"requests", "boto3", "botocore"} & imported
+
+
+def test_setting_defaults_does_not_import_requests(tmp_path: Path) -> None:
+    """Module-level configuration, as a handler does at import, stays cheap."""
+    (tmp_path / "configured.py").write_text(
+        "from fleece import requests\n"
+        "requests.set_default_timeout(3)\n"
+        "requests.set_default_retries(total=3, status_forcelist=[503])\n"
+    )
+    imported = modules_imported_by("configured", path=[tmp_path])
+
+    assert "configured" in imported
+    assert "requests" not in imported
+
+
+def test_the_first_call_attribute_is_the_real_function() -> None:
+    """``requests.get`` resolves to fleece's wrapper, the same object every time."""
+    from fleece.requests import _api
+
+    assert fleece.requests.get is _api.get
+    assert fleece.requests.get is fleece.requests.get
+    assert fleece.requests.Session is fleece.requests.session

@@ -7,6 +7,7 @@ from typing import Any
 import boto3
 
 from fleece.boto3._config import with_timeouts
+from fleece.boto3._loader import check_one_service_only
 
 
 def client(
@@ -37,6 +38,7 @@ def client(
         ValueError: a timeout is not a number greater than 0.
     """
     args, kwargs = with_timeouts(args, kwargs, timeout, connect_timeout, read_timeout)
+    _prepare_default_session()
     return boto3.client(*args, **kwargs)
 
 
@@ -66,4 +68,12 @@ def resource(
         ValueError: a timeout is not a number greater than 0.
     """
     args, kwargs = with_timeouts(args, kwargs, timeout, connect_timeout, read_timeout)
+    _prepare_default_session()
     return boto3.resource(*args, **kwargs)
+
+
+def _prepare_default_session() -> None:
+    """Create boto3's default session if needed, its loader checking one service."""
+    if boto3.DEFAULT_SESSION is None:
+        boto3.setup_default_session()
+    check_one_service_only(boto3.DEFAULT_SESSION)

@@ -7,6 +7,7 @@ from typing import Any
 import boto3.session
 
 from fleece.boto3._config import with_timeouts
+from fleece.boto3._loader import check_one_service_only
 
 
 # boto3 ships no type information, so its Session is Any to mypy.
@@ -15,6 +16,10 @@ class Session(boto3.session.Session):  # type: ignore[misc]
 
     Takes the same arguments as ``boto3.session.Session``.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        check_one_service_only(self)
 
     def client(
         self,

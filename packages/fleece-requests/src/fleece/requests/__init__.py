@@ -15,13 +15,22 @@ auth or headers between calls. Every other ``requests`` name (``exceptions``,
 ``session()`` returns a fleece :class:`Session`.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import requests as _requests
-
-from fleece.requests._api import delete, get, head, options, patch, post, put, request
 from fleece.requests._defaults import set_default_retries, set_default_timeout
-from fleece.requests._session import Session
+
+if TYPE_CHECKING:
+    from fleece.requests._api import (
+        delete,
+        get,
+        head,
+        options,
+        patch,
+        post,
+        put,
+        request,
+    )
+    from fleece.requests._session import Session
 
 __all__ = [
     "Session",
@@ -37,17 +46,38 @@ __all__ = [
     "set_default_timeout",
 ]
 
+_CALLS = frozenset(
+    {"delete", "get", "head", "options", "patch", "post", "put", "request"}
+)
+
 
 def __getattr__(name: str) -> Any:
-    if name == "session":
-        return Session
-    try:
-        return getattr(_requests, name)
-    except AttributeError:
-        raise AttributeError(
-            f"module 'fleece.requests' has no attribute {name!r}"
-        ) from None
+    # requests (with charset_normalizer, idna, cookie handling: some 30 ms) is
+    # imported on first use, not by ``from fleece import requests``: a Lambda
+    # function that calls out only on some paths does not pay it at cold start.
+    value: Any
+    if name in _CALLS:
+        from fleece.requests import _api
+
+        value = getattr(_api, name)
+    elif name in ("Session", "session"):
+        from fleece.requests._session import Session
+
+        value = Session
+    else:
+        import requests
+
+        try:
+            return getattr(requests, name)
+        except AttributeError:
+            raise AttributeError(
+                f"module 'fleece.requests' has no attribute {name!r}"
+            ) from None
+    globals()[name] = value  # later reads are plain attribute reads
+    return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(dir(_requests)))
+    import requests
+
+    return sorted(set(globals()) | set(__all__) | set(dir(requests)))
