@@ -110,7 +110,7 @@ def fleece_logger() -> Any:
     from fleece import log
 
     reset_root()
-    log.setup_root_logger(level="INFO", stream=NullStream())  # type: ignore[arg-type] - a write-only sink, not a full IO
+    log.setup_root_logger(level="INFO", stream=NullStream())  # type: ignore[arg-type]  # a write-only sink, not a full IO
     return log.get_logger("fleece_bench").bind(user_id=7)
 
 
@@ -130,10 +130,10 @@ def structlog_logger() -> Any:
         import orjson
 
         renderer = structlog.processors.JSONRenderer(serializer=orjson.dumps)
-        factory: Any = structlog.BytesLoggerFactory(file=NullStream())  # type: ignore[arg-type] - a write-only sink, not a full IO
+        factory: Any = structlog.BytesLoggerFactory(file=NullStream())  # type: ignore[arg-type]  # a write-only sink, not a full IO
     else:
         renderer = structlog.processors.JSONRenderer()
-        factory = structlog.WriteLoggerFactory(file=NullStream())  # type: ignore[arg-type] - a write-only sink, not a full IO
+        factory = structlog.WriteLoggerFactory(file=NullStream())  # type: ignore[arg-type]  # a write-only sink, not a full IO
     structlog.configure(
         cache_logger_on_first_use=True,
         wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),

@@ -143,7 +143,7 @@ def otel_rows(
         def measure() -> float:
             with tracer.start_as_current_span("invocation"):
                 seconds = seconds_per_call(function, CALLS)
-            trace.get_tracer_provider().force_flush()  # type: ignore[attr-defined] - the SDK's provider has it, the API's type not
+            trace.get_tracer_provider().force_flush()  # type: ignore[attr-defined]  # the SDK's provider has it, the API's type not
             return seconds
 
         return measure

@@ -70,7 +70,7 @@ def test_the_fleece_1_readme_example_runs(moto_env: MotoServer) -> None:
         namespace,
     )
 
-    config = namespace["lambda_"].meta.config  # type: ignore[attr-defined] - filled by exec
+    config = namespace["lambda_"].meta.config  # type: ignore[attr-defined]  # filled by exec
     assert (config.connect_timeout, config.read_timeout) == (15, 15)
 
 

@@ -66,7 +66,7 @@ def test_missing_document_is_a_file_not_found_error_naming_it(tmp_path: Path) ->
 def test_app_name_must_be_a_string(spec: Path) -> None:
     """A clear TypeError rather than a failure deep in Flask."""
     with pytest.raises(TypeError, match="app_name"):
-        get_connexion_app(None, spec)  # type: ignore[arg-type] - deliberately not a name
+        get_connexion_app(None, spec)  # type: ignore[arg-type]  # deliberately not a name
 
 
 def test_swagger_2_documents_work_as_in_1x(swagger: Path, body_json: Parse) -> None:

@@ -64,7 +64,7 @@ def test_the_standard_library_tables_are_left_alone() -> None:
 def test_a_status_that_is_not_an_int_is_a_type_error(status: object) -> None:
     """The error names the bad status."""
     with pytest.raises(TypeError, match="status must be an int"):
-        HTTPError(status)  # type: ignore[arg-type] - deliberately invalid
+        HTTPError(status)  # type: ignore[arg-type]  # deliberately invalid
 
 
 @pytest.mark.parametrize("status", [99, 600, -1])

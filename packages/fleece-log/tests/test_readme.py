@@ -48,13 +48,13 @@ def test_the_retry_example_sends_json_lines_to_cloudwatch(moto_env):
     exec(python_blocks()[1], namespace)  # noqa: S102 - the README's own example
     logger, handler = namespace["logger"], namespace["handler"]
     try:
-        logger.info("polled", items=3)  # type: ignore[attr-defined] - filled by exec
+        logger.info("polled", items=3)  # type: ignore[attr-defined]  # filled by exec
     finally:
-        logger.removeHandler(handler)  # type: ignore[attr-defined] - filled by exec
-        handler.close()  # type: ignore[attr-defined] - filled by exec
+        logger.removeHandler(handler)  # type: ignore[attr-defined]  # filled by exec
+        handler.close()  # type: ignore[attr-defined]  # filled by exec
 
     client = boto3.client("logs")
-    cloudwatch = handler.handler  # type: ignore[attr-defined] - filled by exec
+    cloudwatch = handler.handler  # type: ignore[attr-defined]  # filled by exec
     events = client.get_log_events(
         logGroupName="WORKER-POLL", logStreamName=cloudwatch.log_stream_name
     )["events"]
@@ -76,7 +76,7 @@ def test_the_profiling_example_runs_and_logs_the_statistics_when_sampled(
     namespace: dict[str, object] = {}
     exec(python_blocks()[2], namespace)  # noqa: S102 - the README's own example
 
-    result = namespace["lambda_handler"]({}, LambdaContext())  # type: ignore[operator] - filled by exec
+    result = namespace["lambda_handler"]({}, LambdaContext())  # type: ignore[operator]  # filled by exec
 
     assert result == {"ok": True}
     line = stream.last()

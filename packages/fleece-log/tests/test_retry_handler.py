@@ -338,7 +338,7 @@ def test_bad_arguments_are_refused_with_their_name(arguments, message, flaky_han
 def test_the_wrapped_handler_must_be_a_handler():
     """Passing something else raises TypeError."""
     with pytest.raises(TypeError, match=r"handler must be a logging\.Handler"):
-        log.RetryHandler("stdout")  # type: ignore[arg-type] - deliberately wrong
+        log.RetryHandler("stdout")  # type: ignore[arg-type]  # deliberately wrong
 
 
 def test_a_record_too_large_for_the_sink_is_dropped_and_the_rest_go_through(

@@ -28,7 +28,7 @@ def test_each_module_function_sends_its_method(
     http_server: ScriptedHTTPServer, function: object, method: str
 ) -> None:
     """``requests.get`` sends a GET, ``requests.post`` a POST, and so on."""
-    response = function(http_server.url_for("/item"), timeout=5, retries=1)  # type: ignore[operator] - parametrized
+    response = function(http_server.url_for("/item"), timeout=5, retries=1)  # type: ignore[operator]  # parametrized
 
     assert response.status_code == 200
     assert http_server.requests[0].method == method

@@ -296,7 +296,7 @@ def test_retries_of_no_accepted_form_raise_type_error_before_any_request(
 ) -> None:
     """The error says what is accepted, and nothing is sent."""
     with pytest.raises(TypeError, match="retries must be None"):
-        requests.get(http_server.url, retries=retries)  # type: ignore[arg-type] - deliberately wrong
+        requests.get(http_server.url, retries=retries)  # type: ignore[arg-type]  # deliberately wrong
 
     assert http_server.requests == []
 

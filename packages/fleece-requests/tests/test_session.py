@@ -179,7 +179,7 @@ def test_bad_session_arguments_raise_at_once(
 ) -> None:
     """A session with an unusable timeout or retries is not created."""
     with pytest.raises(error):
-        requests.Session(**kwargs)  # type: ignore[arg-type] - deliberately wrong
+        requests.Session(**kwargs)  # type: ignore[arg-type]  # deliberately wrong
 
 
 def test_a_session_keeps_its_cookies_between_its_calls(

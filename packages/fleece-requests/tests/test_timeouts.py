@@ -83,7 +83,7 @@ def test_default_read_timeouts_fire_in_every_spelling(
     http_server: ScriptedHTTPServer, kwargs: dict[str, object]
 ) -> None:
     """A pair, ``read_timeout=`` and ``timeout=`` combine into one default."""
-    requests.set_default_timeout(**kwargs)  # type: ignore[arg-type] - deliberately wrong
+    requests.set_default_timeout(**kwargs)  # type: ignore[arg-type]  # deliberately wrong
     http_server.set_default(stall=2.0)
 
     with pytest.raises(requests.exceptions.ReadTimeout):
@@ -127,7 +127,7 @@ def test_bad_default_timeouts_raise_value_error_naming_the_argument(
     http_server.set_default(stall=2.0)
 
     with pytest.raises(ValueError, match=name):
-        requests.set_default_timeout(**kwargs)  # type: ignore[arg-type] - deliberately wrong
+        requests.set_default_timeout(**kwargs)  # type: ignore[arg-type]  # deliberately wrong
 
     with pytest.raises(requests.exceptions.ReadTimeout):
         requests.get(http_server.url)
@@ -187,4 +187,4 @@ def _timeout_handed_to_the_transport() -> object:
 def test_anything_else_is_refused_as_a_default_timeout(value: object) -> None:
     """Zero, negatives, NaN, infinity and text raise ValueError."""
     with pytest.raises(ValueError, match="timeout"):
-        requests.set_default_timeout(value)  # type: ignore[arg-type] - deliberately wrong
+        requests.set_default_timeout(value)  # type: ignore[arg-type]  # deliberately wrong

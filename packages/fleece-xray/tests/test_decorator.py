@@ -263,7 +263,7 @@ def test_decorated_functions_keep_their_identity(
     assert (traced_fetch.__name__, traced_fetch.__doc__) == ("fetch", "Fetch it.")
     assert inspect.signature(traced_fetch) == inspect.signature(fetch)
     assert inspect.iscoroutinefunction(traced_fetch)
-    assert traced_compute.__wrapped__ is compute  # type: ignore[attr-defined] - set by functools.wraps
+    assert traced_compute.__wrapped__ is compute  # type: ignore[attr-defined]  # set by functools.wraps
     assert asyncio.run(traced_fetch("u")) == "u"
     assert traced_compute(4) == 8
 

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 _ROOT_LOCK = threading.Lock()
 
 
-class JsonStreamHandler(logging.StreamHandler):  # type: ignore[type-arg] - any text stream
+class JsonStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]  # any text stream
     """A StreamHandler writing one JSON line per record.
 
     With no stream it writes to whatever ``sys.stdout`` is when a line is written, so
