@@ -32,24 +32,20 @@ def environ_for(request: Request) -> dict[str, Any]:
     if root_path and path.startswith(root_path):
         path = path[len(root_path) :]
     server_name, server_port = request.server
-    environ: dict[str, Any] = {
-        "lambda.event": request.event,
-        "lambda.context": request.context,
-        "REQUEST_METHOD": request.method,
-        "SCRIPT_NAME": root_path if root_path.isascii() else _latin1(root_path),
-        "PATH_INFO": path if path.isascii() else _latin1(path),
-        "QUERY_STRING": request.query_string.decode("ascii"),
-        "SERVER_NAME": server_name,
-        "SERVER_PORT": str(server_port),
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": request.scheme,
-        "wsgi.input": io.BytesIO(request.body),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-    }
+    environ = _STATIC_ENVIRON.copy()
+    environ["lambda.event"] = request.event
+    environ["lambda.context"] = request.context
+    environ["REQUEST_METHOD"] = request.method
+    environ["SCRIPT_NAME"] = root_path if root_path.isascii() else _latin1(root_path)
+    environ["PATH_INFO"] = path if path.isascii() else _latin1(path)
+    environ["QUERY_STRING"] = request.query_string.decode("ascii")
+    environ["SERVER_NAME"] = server_name
+    environ["SERVER_PORT"] = (
+        "443" if server_port == 443 else "80" if server_port == 80 else str(server_port)
+    )
+    environ["wsgi.url_scheme"] = request.scheme
+    environ["wsgi.input"] = io.BytesIO(request.body)
+    environ["wsgi.errors"] = sys.stderr
     if request.client:
         environ["REMOTE_ADDR"], port = request.client
         environ["REMOTE_PORT"] = str(port)
@@ -84,6 +80,28 @@ def environ_from_scope(scope: MutableMapping[str, Any], body: bytes) -> dict[str
     environ = environ_for(Request.from_scope(scope, body))
     environ["asgi.scope"] = scope
     return environ
+
+
+_STATIC_ENVIRON: dict[str, Any] = {
+    "lambda.event": None,
+    "lambda.context": None,
+    "REQUEST_METHOD": "GET",
+    "SCRIPT_NAME": "",
+    "PATH_INFO": "/",
+    "QUERY_STRING": "",
+    "SERVER_NAME": "localhost",
+    "SERVER_PORT": "443",
+    "SERVER_PROTOCOL": "HTTP/1.1",
+    "wsgi.version": (1, 0),
+    "wsgi.url_scheme": "https",
+    "wsgi.input": None,
+    "wsgi.errors": None,
+    "wsgi.multithread": False,
+    "wsgi.multiprocess": True,
+    "wsgi.run_once": False,
+}
+"""The keys of every environ, in order, with what no request changes: each environ
+starts as a copy, quicker than building the dict anew."""
 
 
 def _latin1(text: str) -> str:
