@@ -48,12 +48,13 @@ def environ_for(request: Request) -> dict[str, Any]:
     environ["wsgi.errors"] = sys.stderr
     if request.client:
         environ["REMOTE_ADDR"], port = request.client
-        environ["REMOTE_PORT"] = str(port)
+        environ["REMOTE_PORT"] = "0" if port == 0 else str(port)
     headers = request.headers
     if headers:
         count = len(environ)
-        names, values = zip(*headers, strict=True)
-        environ.update(zip(map(_ENVIRON_KEYS.__getitem__, names), values, strict=True))
+        # Columns of one list of pairs: as long as each other, no strict zip needed.
+        names, values = zip(*headers)  # noqa: B905
+        environ.update(zip(map(_ENVIRON_KEYS.__getitem__, names), values))  # noqa: B905
         if len(environ) - count != len(headers) or not request.ascii_headers:
             # A repeated name (joined with commas, as HTTP allows) or text beyond
             # ASCII (given as latin-1 code points): the slow way.
