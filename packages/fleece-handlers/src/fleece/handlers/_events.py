@@ -405,7 +405,24 @@ def _single_pairs(single: dict[str, Any], lower: bool) -> list[tuple[str, str]]:
         single = {name: value for name, value in single.items() if value is not None}
         values = single.values()
     # Keys and values of one dict: as many of each, no need for zip(strict=True).
-    return list(zip(map(str.lower, single) if lower else single, values))  # noqa: B905
+    return list(zip(map(_LOWER_NAMES.__getitem__, single) if lower else single, values))  # noqa: B905
+
+
+class _LowerNames(dict[str, str]):
+    """Header names in lower case by name as sent, learnt as seen (clients send few).
+
+    A look-up here is quicker than lower-casing the same names on every event.
+    """
+
+    def __missing__(self, name: str) -> str:
+        lower = name.lower()
+        if len(self) < _KNOWN_NAMES_LIMIT:
+            self[name] = lower
+        return lower
+
+
+_KNOWN_NAMES_LIMIT = 512
+_LOWER_NAMES = _LowerNames()
 
 
 def _header_value(headers: Iterable[tuple[str, str]], name: str) -> str | None:

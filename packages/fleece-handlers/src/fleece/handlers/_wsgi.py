@@ -166,10 +166,7 @@ def call_wsgi(
     if not started:
         raise RuntimeError("the WSGI app returned without calling start_response")
     status, headers = started
+    lowered = [(name.lower(), value) for name, value in headers]
     if limit is not None and size > limit:
-        return Response(int(status[:3]), _lower_names(headers), b"", too_large=True)
-    return Response(int(status[:3]), _lower_names(headers), b"".join(written))
-
-
-def _lower_names(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    return [(name.lower(), value) for name, value in headers]
+        return Response(int(status[:3]), lowered, b"", too_large=True)
+    return Response(int(status[:3]), lowered, b"".join(written))
