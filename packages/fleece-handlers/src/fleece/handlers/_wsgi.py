@@ -52,16 +52,15 @@ def environ_for(request: Request) -> dict[str, Any]:
     headers = request.headers
     if headers:
         count = len(environ)
-        # Columns of one list of pairs: as long as each other, no strict zip needed.
-        names, values = zip(*headers)  # noqa: B905
-        environ.update(zip(map(_ENVIRON_KEYS.__getitem__, names), values))  # noqa: B905
+        keys = _ENVIRON_KEYS
+        environ.update([(keys[name], value) for name, value in headers])
         if len(environ) - count != len(headers) or not request.ascii_headers:
             # A repeated name (joined with commas, as HTTP allows) or text beyond
             # ASCII (given as latin-1 code points): the slow way.
-            for key in map(_ENVIRON_KEYS.__getitem__, names):
-                environ.pop(key, None)
+            for name, _ in headers:
+                environ.pop(keys[name], None)
             for name, value in headers:
-                key = _ENVIRON_KEYS[name]
+                key = keys[name]
                 if not value.isascii():
                     value = _latin1(value)
                 environ[key] = f"{environ[key]},{value}" if key in environ else value
