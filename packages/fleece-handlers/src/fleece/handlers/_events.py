@@ -867,15 +867,14 @@ def answer_for(kind: EventKind | None, response: Response) -> dict[str, Any]:
     """
     body, is_base64 = _encode_body(response)
     answer: dict[str, Any] = {"statusCode": response.status}
-    single = dict(response.headers)
+    single = HeaderDict(response.headers)
     if len(single) == len(response.headers):
         # No name repeats (the usual answer): every shape is a plain copy.
+        answer["headers"] = single
         if kind in _PAYLOAD_V2_KINDS:
             cookie = single.pop("set-cookie", None)
-            answer["headers"] = HeaderDict(single)
             answer["cookies"] = [] if cookie is None else [cookie]
         else:
-            answer["headers"] = HeaderDict(single)
             if kind is _ALB:
                 answer["statusDescription"] = _status_line(response.status)
             else:
