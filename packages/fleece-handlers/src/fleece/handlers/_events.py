@@ -41,6 +41,21 @@ class EventKind(enum.Enum):
     REQUEST_TEMPLATE = "request-template"
     """API Gateway non-proxy integration using fleece 1.x's request template."""
 
+    # Members are singletons: hashing by identity spares the Python-level
+    # Enum.__hash__ on every dispatch-table look-up.
+    __hash__ = object.__hash__
+
+
+# The members as module globals: reading one off the enum class costs several times
+# as much, on every event.
+_REST_V1 = EventKind.REST_V1
+_HTTP_API_V2 = EventKind.HTTP_API_V2
+_FUNCTION_URL = EventKind.FUNCTION_URL
+_ALB = EventKind.ALB
+_ALB_MULTI_VALUE = EventKind.ALB_MULTI_VALUE
+REQUEST_TEMPLATE = EventKind.REQUEST_TEMPLATE
+_PAYLOAD_V2_KINDS = (_HTTP_API_V2, _FUNCTION_URL)
+
 
 class EventError(ValueError):
     """An event is of no known shape, or a field of it is malformed."""
@@ -249,14 +264,14 @@ def detect_event(event: object) -> EventKind:
             multi = "multiValueHeaders" in event or (
                 "multiValueQueryStringParameters" in event
             )
-            return EventKind.ALB_MULTI_VALUE if multi else EventKind.ALB
+            return _ALB_MULTI_VALUE if multi else _ALB
         if "http" in context or event.get("version") == "2.0":
             domain = context.get("domainName")
             if isinstance(domain, str) and ".lambda-url." in domain:
-                return EventKind.FUNCTION_URL
-            return EventKind.HTTP_API_V2
+                return _FUNCTION_URL
+            return _HTTP_API_V2
         if "httpMethod" in event:
-            return EventKind.REST_V1
+            return _REST_V1
     elif (
         context is None
         and isinstance(event.get("httpMethod"), str)
@@ -264,14 +279,14 @@ def detect_event(event: object) -> EventKind:
     ):
         # A hand-built proxy event (tests, `sam local`, 1.x callers) often carries no
         # requestContext: it is still a REST v1 proxy request.
-        return EventKind.REST_V1
+        return _REST_V1
     parameters = event.get("parameters")
     if (
         isinstance(parameters, dict)
         and "gateway" in parameters
         and "request" in parameters
     ):
-        return EventKind.REQUEST_TEMPLATE
+        return REQUEST_TEMPLATE
     raise EventError(
         "unknown event shape: expected an API Gateway REST v1 proxy, HTTP API v2, "
         "ALB, Lambda Function URL or request-template event"
@@ -393,7 +408,25 @@ def _single_pairs(single: dict[str, Any], lower: bool) -> list[tuple[str, str]]:
     if None in values:
         single = {name: value for name, value in single.items() if value is not None}
         values = single.values()
-    return list(zip(map(str.lower, single) if lower else single, values, strict=True))
+    # Keys and values of one dict: as many of each, no need for zip(strict=True).
+    return list(zip(map(_LOWER_NAMES.__getitem__, single) if lower else single, values))  # noqa: B905
+
+
+class _LowerNames(dict[str, str]):
+    """Header names in lower case by name as sent, learnt as seen (clients send few).
+
+    A look-up here is quicker than lower-casing the same names on every event.
+    """
+
+    def __missing__(self, name: str) -> str:
+        lower = name.lower()
+        if len(self) < _KNOWN_NAMES_LIMIT:
+            self[name] = lower
+        return lower
+
+
+_KNOWN_NAMES_LIMIT = 512
+_LOWER_NAMES = _LowerNames()
 
 
 def _header_value(headers: Iterable[tuple[str, str]], name: str) -> str | None:
@@ -448,11 +481,17 @@ def _request(
         known = _host_and_port(host_header)
     host, host_port = known
     port_text = first.get("x-forwarded-port") or host_port
-    port = int(port_text) if _PORT.fullmatch(port_text) else 0
+    port = _PORTS.get(port_text)
+    if port is None:
+        port = int(port_text) if _PORT.fullmatch(port_text) else 0
     if not _DROPPED_HEADERS.isdisjoint(first):
         headers = [pair for pair in headers if pair[0] not in _DROPPED_HEADERS]
     content_type = first.get("content-type")
-    if content_type is not None and not _MEDIA_TYPE.fullmatch(content_type):
+    if (
+        content_type is not None
+        and content_type not in _KNOWN_MEDIA_TYPES
+        and not _media_type_checked(content_type)
+    ):
         # connexion splits it on "/" and fails with a 500 otherwise.
         raise EventError(
             f"the Content-Type {content_type[:60]!r} is not a type/subtype media type"
@@ -481,6 +520,21 @@ def _request(
     return request
 
 
+_PORTS = {"443": 443, "80": 80}
+"""The ports nearly every event names, already parsed."""
+_KNOWN_MEDIA_TYPES: set[str] = set()
+"""Content-Type values already checked (a function sees few)."""
+_KNOWN_MEDIA_TYPES_LIMIT = 64
+
+
+def _media_type_checked(content_type: str) -> bool:
+    if not _MEDIA_TYPE.fullmatch(content_type):
+        return False
+    if len(_KNOWN_MEDIA_TYPES) < _KNOWN_MEDIA_TYPES_LIMIT:
+        _KNOWN_MEDIA_TYPES.add(content_type)
+    return True
+
+
 _KNOWN_HOSTS: dict[str, tuple[str, str]] = {}
 """Host headers already checked, split into host and port (a function sees few)."""
 _KNOWN_HOSTS_LIMIT = 64
@@ -502,6 +556,11 @@ def _unquote(path: str) -> str:
 
 
 def _query_string(pairs: list[tuple[str, str]]) -> bytes:
+    if not pairs:
+        return b""
+    if _PLAIN.fullmatch("".join(chain.from_iterable(pairs))):
+        # Nothing to escape (the usual query): one check for all of it.
+        return "&".join(map("=".join, pairs)).encode()
     try:
         return "&".join(
             f"{name}={value}"
@@ -713,12 +772,12 @@ def _template_query(query: Any) -> bytes:
 
 
 _BUILDERS = {
-    EventKind.REST_V1: _rest_v1,
-    EventKind.HTTP_API_V2: _payload_v2,
-    EventKind.FUNCTION_URL: _payload_v2,
-    EventKind.ALB: _alb,
-    EventKind.ALB_MULTI_VALUE: _alb,
-    EventKind.REQUEST_TEMPLATE: _request_template,
+    _REST_V1: _rest_v1,
+    _HTTP_API_V2: _payload_v2,
+    _FUNCTION_URL: _payload_v2,
+    _ALB: _alb,
+    _ALB_MULTI_VALUE: _alb,
+    REQUEST_TEMPLATE: _request_template,
 }
 
 
@@ -808,24 +867,23 @@ def answer_for(kind: EventKind | None, response: Response) -> dict[str, Any]:
     """
     body, is_base64 = _encode_body(response)
     answer: dict[str, Any] = {"statusCode": response.status}
-    single = dict(response.headers)
+    single = HeaderDict(response.headers)
     if len(single) == len(response.headers):
         # No name repeats (the usual answer): every shape is a plain copy.
-        if kind in (EventKind.HTTP_API_V2, EventKind.FUNCTION_URL):
+        answer["headers"] = single
+        if kind in _PAYLOAD_V2_KINDS:
             cookie = single.pop("set-cookie", None)
-            answer["headers"] = HeaderDict(single)
             answer["cookies"] = [] if cookie is None else [cookie]
         else:
-            answer["headers"] = HeaderDict(single)
-            if kind is EventKind.ALB:
+            if kind is _ALB:
                 answer["statusDescription"] = _status_line(response.status)
             else:
                 answer["multiValueHeaders"] = HeaderDict(
                     {name: [value] for name, value in single.items()}
                 )
-                if kind is EventKind.ALB_MULTI_VALUE:
+                if kind is _ALB_MULTI_VALUE:
                     answer["statusDescription"] = _status_line(response.status)
-    elif kind in (EventKind.HTTP_API_V2, EventKind.FUNCTION_URL):
+    elif kind in _PAYLOAD_V2_KINDS:
         headers: dict[str, str] = {}
         cookies = []
         for name, value in response.headers:
@@ -844,7 +902,7 @@ def answer_for(kind: EventKind | None, response: Response) -> dict[str, Any]:
                 multi[name].append(value)
             else:
                 multi[name] = [value]
-        if kind is EventKind.ALB:
+        if kind is _ALB:
             # One value per name: repeated headers are joined, except cookies,
             # which commas cannot join (enable multi-value headers to keep them all).
             answer["statusDescription"] = _status_line(response.status)
@@ -857,7 +915,7 @@ def answer_for(kind: EventKind | None, response: Response) -> dict[str, Any]:
                 {name: values[-1] for name, values in multi.items()}
             )
             answer["multiValueHeaders"] = HeaderDict(multi)
-            if kind is EventKind.ALB_MULTI_VALUE:
+            if kind is _ALB_MULTI_VALUE:
                 answer["statusDescription"] = _status_line(response.status)
     answer["body"] = body
     answer["isBase64Encoded"] = is_base64

@@ -8,6 +8,7 @@ from typing import Any
 from fleece.handlers._events import (
     INTERNAL_ERROR,
     LAMBDA_RESPONSE_LIMIT,
+    REQUEST_TEMPLATE,
     EventError,
     EventKind,
     Request,
@@ -76,7 +77,7 @@ def serve_event(
             request.path,
         )
         response = problem(500, INTERNAL_ERROR)
-    if request.kind is EventKind.REQUEST_TEMPLATE and not proxy:
+    if request.kind is REQUEST_TEMPLATE and not proxy:
         if response.too_large or len(response.body) > LAMBDA_RESPONSE_LIMIT:
             _report_too_large(request, logger)
             raise HTTPError(502)

@@ -29,11 +29,17 @@ class WSGIHandler:
             tracebacks; None for the ``fleece.handlers`` logger.
     """
 
-    __slots__ = ("app", "logger")
+    __slots__ = ("_run", "app", "logger")
 
     def __init__(self, app: WSGIApp, logger: Logger | None = None) -> None:
         self.app = app
         self.logger = logger if logger is not None else DEFAULT_LOGGER
+
+        def run(request: Request) -> Response:
+            return call_wsgi(app, environ_for(request))
+
+        # Made once: a bound method would be made anew on every event.
+        self._run = run
 
     def __call__(self, event: Any, context: Any = None) -> Any:
         """Answer one Lambda event.
@@ -48,9 +54,6 @@ class WSGIHandler:
                 known shape (as ``fleece.connexion.call_api`` raises it).
         """
         return serve_event(self._run, event, self.logger, context=context)
-
-    def _run(self, request: Request) -> Response:
-        return call_wsgi(self.app, environ_for(request))
 
 
 def wsgi_handler(
