@@ -13,16 +13,20 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-def take_turns(measures: Sequence[Callable[[], T]], repeats: int) -> list[list[T]]:
+def take_turns(
+    measures: Sequence[Callable[[], T]], repeats: int, *, rotate: bool = False
+) -> list[list[T]]:
     """Each measure's results over ``repeats`` rounds, the measures taking turns.
 
     Taking turns within every round keeps a change in the machine's load from
-    favouring whichever ran first.
+    favouring whichever ran first. ``rotate`` starts each round one measure further
+    on, so that no measure always runs first, or always right after the same one.
     """
     results: list[list[T]] = [[] for _ in measures]
-    for _ in range(repeats):
-        for measure, values in zip(measures, results, strict=True):
-            values.append(measure())
+    for round_number in range(repeats):
+        start = round_number % len(measures) if rotate and measures else 0
+        for index in [*range(start, len(measures)), *range(start)]:
+            results[index].append(measures[index]())
     return results
 
 
