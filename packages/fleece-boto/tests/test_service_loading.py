@@ -68,3 +68,22 @@ def test_an_unknown_service_still_names_the_known_ones() -> None:
         boto3.resource("dynamodbb", region_name="us-east-1")
     with pytest.raises(UnknownServiceError, match="sqs"):
         boto3.Session(region_name="us-east-1").client("sqss")
+
+
+def test_botocore_data_loads_as_plain_dicts_equal_to_botocores_own() -> None:
+    """endpoints.json and the models come as plain dicts, with the same content.
+
+    Fails when a botocore release reads its JSON files another way and the shortcut
+    no longer applies.
+    """
+    mine = boto3.Session(region_name="us-east-1")._session.get_component("data_loader")
+    theirs = real_boto3.session.Session()._session.get_component("data_loader")
+    for name in ("endpoints", "sdk-default-configuration"):
+        data, expected = mine.load_data(name), theirs.load_data(name)
+        assert type(data) is dict
+        assert type(expected) is not dict  # botocore's own: OrderedDict
+        assert data == expected
+        assert list(data) == list(expected)  # the same order
+    model = mine.load_service_model("dynamodb", "service-2")
+    assert type(model) is dict
+    assert model == theirs.load_service_model("dynamodb", "service-2")

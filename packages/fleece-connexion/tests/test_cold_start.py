@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -151,3 +152,86 @@ def test_refs_to_other_files_are_resolved_beside_the_document(tmp_path: Path) ->
 
     assert found["statusCode"] == 200
     assert too_big["statusCode"] == 400
+
+
+COLLECTOR_AFTER_FIRST_EVENT = """
+import gc, json, sys
+sys.path.insert(0, {petstore!r})
+from fleece.connexion import call_api, get_connexion_app
+from fleece.testing import apigw_v1_event
+
+{before}
+answer = call_api(apigw_v1_event("GET", "/pets/42"), "petstore", {spec!r})
+frozen = gc.get_freeze_count()
+get_connexion_app("petstore", {spec!r}, cache_app=False)
+print(json.dumps({{
+    "status": answer["statusCode"],
+    "enabled": gc.isenabled(),
+    "frozen": frozen,
+    "frozen_by_an_uncached_app": gc.get_freeze_count() - frozen,
+}}))
+"""
+
+
+def _collector_after_first_event(
+    spec: Path, environment: dict[str, str], before: str = ""
+) -> dict[str, Any]:
+    """Serve a first event in a fresh process; say what became of the collector."""
+    script = COLLECTOR_AFTER_FIRST_EVENT.format(
+        petstore=str(PETSTORE), spec=str(spec), before=before
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={
+            key: value
+            for key, value in os.environ.items()
+            if key not in ("AWS_LAMBDA_FUNCTION_NAME", "FLEECE_FREEZE_AFTER_BUILD")
+        }
+        | environment,
+    )
+    assert completed.returncode == 0, completed.stderr
+    result: dict[str, Any] = json.loads(completed.stdout)
+    assert result["status"] == 200
+    return result
+
+
+def test_in_lambda_what_the_first_event_builds_is_frozen_and_collection_resumes(
+    spec: Path,
+) -> None:
+    """connexion and the cached app are frozen out of later collections in Lambda.
+
+    The collector runs again afterwards; an app built without caching is not
+    frozen (its cycles must stay collectable).
+    """
+    result = _collector_after_first_event(
+        spec, {"AWS_LAMBDA_FUNCTION_NAME": "petstore"}
+    )
+
+    assert result["enabled"] is True
+    assert result["frozen"] > 20_000  # connexion, Flask, jsonschema, the app
+    assert result["frozen_by_an_uncached_app"] == 0
+
+
+@pytest.mark.parametrize(
+    ("environment", "before"),
+    [
+        ({}, ""),
+        (
+            {"AWS_LAMBDA_FUNCTION_NAME": "petstore", "FLEECE_FREEZE_AFTER_BUILD": "0"},
+            "",
+        ),
+        ({"AWS_LAMBDA_FUNCTION_NAME": "petstore"}, "gc.disable()"),
+    ],
+    ids=["outside Lambda", "turned off", "collector disabled by the caller"],
+)
+def test_the_collector_is_left_alone_outside_lambda_or_when_asked(
+    spec: Path, environment: dict[str, str], before: str
+) -> None:
+    """Nothing is frozen outside Lambda, when turned off, or when gc is disabled."""
+    result = _collector_after_first_event(spec, environment, before)
+
+    assert result["frozen"] == 0
+    assert result["enabled"] is (before == "")

@@ -112,6 +112,7 @@ print(handler(apigw_v2_event("GET", "/"))["statusCode"])
     )
 
     assert completed.stdout.split("\n")[:2] == ["204", "shutdown ran"]
+    assert completed.stderr == ""  # nothing printed as the interpreter exits
 
 
 def test_failed_lifespan_startup_is_a_500_and_is_tried_again(

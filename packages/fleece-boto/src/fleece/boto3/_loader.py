@@ -6,12 +6,19 @@ model, once for its endpoint rules and once for a resource's model, about 40 ms 
 a cold start. The loader of a session fleece creates clients on checks only the
 requested service's folders; an unknown service still goes through botocore's full
 listing, so its ``UnknownServiceError`` names the known services as before.
+
+It also reads botocore's JSON data into plain dicts (ordered, as every dict is)
+instead of ``OrderedDict``s: the first client of a process loads ``endpoints.json``
+(1.2 MB), which then takes half the time, and the service's model a third less.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import IO, Any
 
 import botocore.loaders
 from botocore.exceptions import DataNotFoundError
@@ -45,6 +52,24 @@ class _ServiceLoader(botocore.loaders.Loader):  # type: ignore[misc]  # untyped
         return super().list_available_services(type_name)
 
 
+class _PlainJSONFileLoader(botocore.loaders.JSONFileLoader):  # type: ignore[misc]  # untyped
+    """botocore's JSON file loader, making plain dicts instead of ``OrderedDict``s."""
+
+    def _load_file(
+        self, full_path: str, open_method: Callable[[str, str], IO[bytes]]
+    ) -> Any:
+        if not os.path.isfile(full_path):
+            return None
+        with open_method(full_path, "rb") as file:
+            return json.loads(file.read())
+
+
+_PLAIN_JSON_APPLIES = callable(
+    getattr(botocore.loaders.JSONFileLoader, "_load_file", None)
+)
+"""Whether botocore's JSON loader still reads files through ``_load_file``."""
+
+
 def check_one_service_only(session: Any) -> None:
     """Make the data loader of a boto3 session check only the requested service.
 
@@ -58,3 +83,6 @@ def check_one_service_only(session: Any) -> None:
     loader = get_component("data_loader")
     if type(loader) is botocore.loaders.Loader:
         loader.__class__ = _ServiceLoader
+        file_loader = getattr(loader, "file_loader", None)
+        if _PLAIN_JSON_APPLIES and type(file_loader) is botocore.loaders.JSONFileLoader:
+            file_loader.__class__ = _PlainJSONFileLoader

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from typing import TYPE_CHECKING
 
 from fleece.connexion._logging import Logger
+from fleece.connexion._long_lived import built_to_last
 
 if TYPE_CHECKING:
     from fleece.connexion._app import FleeceApp
@@ -51,7 +53,7 @@ def get_ready_app(
         logger,
     )
     if not app.prepared:
-        with _BUILD_LOCK:
+        with _BUILD_LOCK, built_to_last(kept=cache_app):
             try:
                 app.prepare()
             except BaseException:
@@ -110,7 +112,9 @@ def get_connexion_app(
         raise FileNotFoundError(
             f"OpenAPI document {spec!r} not found (looked for {resolved})"
         )
-    from fleece.connexion._app import build_app
+    # Imported once per process: connexion's modules are kept for its life.
+    with built_to_last(kept="fleece.connexion._app" not in sys.modules):
+        from fleece.connexion._app import build_app
 
     if not cache_app:
         return build_app(
@@ -124,13 +128,15 @@ def get_connexion_app(
     with _BUILD_LOCK:
         app = _APP_CACHE.get(resolved_key)
         if app is None:
-            app = build_app(
-                app_name,
-                resolved,
-                strict_validation=strict_validation,
-                validate_responses=validate_responses,
-                logger=logger,
-            )
+            # Cached, so kept for the life of the process.
+            with built_to_last():
+                app = build_app(
+                    app_name,
+                    resolved,
+                    strict_validation=strict_validation,
+                    validate_responses=validate_responses,
+                    logger=logger,
+                )
             _APP_CACHE[resolved_key] = app
         _CALL_CACHE[key] = app
     return app

@@ -7,6 +7,7 @@ bound to the loop) stays usable from one invocation to the next.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import TYPE_CHECKING, Any
@@ -40,7 +41,9 @@ class _OwnedLoop:
         self.loop = asyncio.new_event_loop()
 
     def __del__(self) -> None:
-        if not self.loop.is_closed():
+        # At interpreter exit asyncio's modules may already be torn down (closing
+        # then fails, noisily); the process's end frees the loop anyway.
+        if not sys.is_finalizing() and not self.loop.is_closed():
             self.loop.close()
 
 
