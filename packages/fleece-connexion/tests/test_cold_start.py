@@ -188,7 +188,7 @@ def _collector_after_first_event(
         env={
             key: value
             for key, value in os.environ.items()
-            if key not in ("AWS_LAMBDA_FUNCTION_NAME", "FLEECE_FREEZE_AFTER_BUILD")
+            if key not in ("AWS_LAMBDA_FUNCTION_NAME", "FLEECE_GC_FREEZE")
         }
         | environment,
     )
@@ -220,7 +220,7 @@ def test_in_lambda_what_the_first_event_builds_is_frozen_and_collection_resumes(
     [
         ({}, ""),
         (
-            {"AWS_LAMBDA_FUNCTION_NAME": "petstore", "FLEECE_FREEZE_AFTER_BUILD": "0"},
+            {"AWS_LAMBDA_FUNCTION_NAME": "petstore", "FLEECE_GC_FREEZE": "0"},
             "",
         ),
         ({"AWS_LAMBDA_FUNCTION_NAME": "petstore"}, "gc.disable()"),

@@ -15,7 +15,10 @@ whose ``client()``/``resource()`` take the same timeouts.
 
 from typing import Any
 
-import boto3 as _boto3
+from fleece.log._long_lived import built_to_last
+
+with built_to_last():  # boto3's modules are kept for the life of the process
+    import boto3 as _boto3
 
 from fleece.boto3._factories import client, resource
 from fleece.boto3._session import Session

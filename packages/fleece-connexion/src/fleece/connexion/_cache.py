@@ -8,7 +8,7 @@ import threading
 from typing import TYPE_CHECKING
 
 from fleece.connexion._logging import Logger
-from fleece.connexion._long_lived import built_to_last
+from fleece.log._long_lived import built_to_last
 
 if TYPE_CHECKING:
     from fleece.connexion._app import FleeceApp

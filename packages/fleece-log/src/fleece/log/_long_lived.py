@@ -1,13 +1,14 @@
 """Building what lives as long as the process without the cyclic collector's rounds.
 
-Importing connexion (with Flask, jsonschema and Starlette) and building an app make
-some 60,000 objects that live until the process ends. While they are made, Python's
-cyclic garbage collector walks them again and again: about 40 ms of a Lambda cold
-start, spent finding nothing to free. In AWS Lambda, fleece pauses the collector
-while it builds them and then freezes everything alive (``gc.freeze()``), so later
-collections skip it too: a warm invocation's full collection walks only what came
-after. Objects refcounting frees are still freed; only reference cycles that were
-already garbage when frozen are kept.
+Importing boto3 or connexion (with Flask, jsonschema and Starlette) and building a
+connexion app make tens of thousands of objects that live until the process ends.
+While they are made, Python's cyclic garbage collector walks them again and again:
+about 60 ms of a Lambda cold start, spent finding nothing to free. In AWS Lambda,
+fleece.boto3 and fleece.connexion pause the collector while they build them and then
+freeze everything alive (``gc.freeze()``), so later collections skip it too: a warm
+invocation's full collection walks only what came after. Objects refcounting frees
+are still freed; only reference cycles that were already garbage when frozen are
+kept.
 """
 
 from __future__ import annotations
@@ -29,13 +30,13 @@ def built_to_last(*, kept: bool = True) -> Iterator[None]:
 
     Nothing changes either outside Lambda (``AWS_LAMBDA_FUNCTION_NAME`` unset), when
     the collector is already disabled (by the caller, or an enclosing build), or
-    when ``FLEECE_FREEZE_AFTER_BUILD=0``.
+    when ``FLEECE_GC_FREEZE=0``.
     """
     if (
         not kept
         or not gc.isenabled()
         or "AWS_LAMBDA_FUNCTION_NAME" not in os.environ
-        or os.environ.get("FLEECE_FREEZE_AFTER_BUILD") == "0"
+        or os.environ.get("FLEECE_GC_FREEZE") == "0"
     ):
         yield
         return
