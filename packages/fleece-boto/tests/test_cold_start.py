@@ -13,8 +13,8 @@ SCRIPT = """
 import gc, json
 {before}
 from fleece import boto3
-client = boto3.client("sqs", region_name="us-east-1")
-print(json.dumps([gc.isenabled(), gc.get_freeze_count(), client.meta.service_model.service_name]))
+service = boto3.client("sqs", region_name="us-east-1").meta.service_model.service_name
+print(json.dumps([gc.isenabled(), gc.get_freeze_count(), service]))
 """
 
 
