@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import pytest
+import yaml._yaml as yaml_extension  # type: ignore[import-not-found]  # no stubs
 from click.testing import CliRunner, Result
 
 from fleece.cli._build._command import build
@@ -30,7 +31,7 @@ def make_wheel(
     name: str,
     version: str,
     tag: str,
-    files: Mapping[str, str],
+    files: Mapping[str, str | bytes],
     requires: Iterable[str] = (),
 ) -> Path:
     """Write a wheel of ``files`` tagged ``tag`` into ``directory``."""
@@ -51,7 +52,7 @@ def make_wheel(
     )
     record = []
     for path, text in entries.items():
-        data = text.encode()
+        data = text if isinstance(text, bytes) else text.encode()
         digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
         record.append(f"{path},sha256={digest.decode()},{len(data)}")
     entries[f"{info}/RECORD"] = "\n".join([*record, f"{info}/RECORD,,"]) + "\n"
@@ -1287,3 +1288,111 @@ def test_zip_built_with_pip_runs_under_lambdas_runtime_interface_client(
         "from_zip": True,
         "boto3_from_zip": False,
     }
+
+
+EXTENSION = Path(yaml_extension.__file__)
+"""A real extension module with its debug sections: PyYAML's, as its wheel has it."""
+
+
+@pytest.fixture
+def extension_service(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_cache: Path
+) -> Path:
+    """A service whose one requirement ships an unstripped extension module."""
+    house = tmp_path / "extension-wheelhouse"
+    house.mkdir()
+    make_wheel(
+        house,
+        "tinyext",
+        "1.0",
+        "py3-none-any",
+        {
+            "tinyext/__init__.py": "",
+            f"tinyext/{EXTENSION.name}": EXTENSION.read_bytes(),
+        },
+    )
+    monkeypatch.setenv("PIP_FIND_LINKS", str(house))
+    root = tmp_path / "ext-service"
+    write_tree(root, {"src/handler.py": "", "src/requirements.txt": "tinyext\n"})
+    return root
+
+
+def _with_strip_on_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    strip = shutil.which("strip", path=os.defpath)
+    if strip is None:
+        pytest.skip("binutils' strip is not installed")
+    folder = tmp_path / "strip-tools"
+    folder.mkdir()
+    (folder / "strip").symlink_to(strip)
+    monkeypatch.setenv("PATH", f"{os.environ['PATH']}{os.pathsep}{folder}")
+
+
+def test_extension_modules_are_packed_without_their_debug_information(
+    extension_service: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The packed module is much smaller, has no debug sections, still imports, and
+    its RECORD row names its new hash and size; the summary says how much went."""
+    _with_strip_on_path(monkeypatch, tmp_path)
+    result = run_build(extension_service, "--python", "3.11", "--no-compile")
+
+    assert result.exit_code == 0, result.output
+    zip_path = extension_service / "dist" / "lambda_function.zip"
+    with zipfile.ZipFile(zip_path) as archive:
+        packed = archive.read(f"tinyext/{EXTENSION.name}")
+        record = archive.read("tinyext-1.0.dist-info/RECORD").decode()
+        archive.extractall(tmp_path / "unzipped")
+    original = EXTENSION.read_bytes()
+    assert b".debug_info" in original
+    assert b".debug_info" not in packed
+    assert len(packed) < len(original) / 2
+    digest = base64.urlsafe_b64encode(hashlib.sha256(packed).digest()).rstrip(b"=")
+    assert f"tinyext/{EXTENSION.name},sha256={digest.decode()},{len(packed)}" in (
+        record.splitlines()
+    )
+    saved = (len(original) - len(packed)) / 1e6
+    assert result.stdout.splitlines()[1:] == [
+        f"Stripped the debug information of 1 extension module ({saved:.1f} MB less "
+        "unzipped; --no-strip keeps it)."
+    ]
+    module = f"tinyext.{EXTENSION.name.split('.')[0]}"
+    completed = subprocess.run(
+        [sys.executable, "-c", f"import {module} as m; print(m.get_version_string())"],
+        env={**os.environ, "PYTHONPATH": str(tmp_path / "unzipped")},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip() == yaml_extension.get_version_string()
+
+
+def test_no_strip_keeps_the_debug_information(
+    extension_service: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """--no-strip packs the module byte for byte, and says nothing of it."""
+    _with_strip_on_path(monkeypatch, tmp_path)
+    result = run_build(
+        extension_service, "--python", "3.11", "--no-compile", "--no-strip"
+    )
+
+    assert result.exit_code == 0, result.output
+    zip_path = extension_service / "dist" / "lambda_function.zip"
+    with zipfile.ZipFile(zip_path) as archive:
+        assert archive.read(f"tinyext/{EXTENSION.name}") == EXTENSION.read_bytes()
+    assert len(result.stdout.splitlines()) == 1
+
+
+def test_without_strip_on_path_the_summary_says_how_to_get_it(
+    extension_service: Path,
+) -> None:
+    """No strip on PATH: the module is packed as it is, and one line says why."""
+    result = run_build(extension_service, "--python", "3.11", "--no-compile")
+
+    assert result.exit_code == 0, result.output
+    zip_path = extension_service / "dist" / "lambda_function.zip"
+    with zipfile.ZipFile(zip_path) as archive:
+        assert archive.read(f"tinyext/{EXTENSION.name}") == EXTENSION.read_bytes()
+    assert result.stdout.splitlines()[1:] == [
+        "Extension modules packed with their debug information: no 'strip' on PATH "
+        "(install binutils for a smaller zip; --no-strip silences this)."
+    ]

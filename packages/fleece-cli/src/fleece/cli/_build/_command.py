@@ -107,6 +107,15 @@ def _progress(message: str) -> None:
         "provides (packed anyway when the requirements file names them)."
     ),
 )
+@click.option(
+    "--no-strip",
+    "keep_debug",
+    is_flag=True,
+    help=(
+        "Keep the debug information of the dependencies' extension modules "
+        "(stripped with 'strip --strip-debug' by default, when on PATH)."
+    ),
+)
 def build(
     service_dir: Path,
     source: Path | None,
@@ -122,6 +131,7 @@ def build(
     image: str | None,
     compile_bytecode: bool | None,
     include_runtime_packages: bool,
+    keep_debug: bool,
 ) -> None:
     """Build SERVICE_DIR's Lambda zip: dependencies, then sources.
 
@@ -151,6 +161,7 @@ def build(
         image=image,
         compile_bytecode=compile_bytecode,
         include_runtime_packages=include_runtime_packages,
+        strip_debug=not keep_debug,
         progress=_progress,
     )
     bytecode = ", with bytecode" if result.bytecode else ""

@@ -37,6 +37,7 @@ from fleece.cli._build._docker import (
 from fleece.cli._errors import BuildError, BuildOptionError, NoInterpreterError
 from fleece.cli._build._info import UNKNOWN_VERSION, build_info, config_json
 from fleece.cli._build._pip import LAMBDA_GLIBC, install_with_pip
+from fleece.cli._build._strip import strip_debug_information
 from fleece.cli._build._runtime import (
     RUNTIME_PACKAGES,
     requested_runtime_packages,
@@ -56,6 +57,8 @@ UNZIPPED_LIMIT = 250 * 1024 * 1024
 
 Progress = Callable[[str], None]
 _LAYER_ZIP = "layer.zip"
+_LAYER_NOTES = "notes.txt"
+"""Beside a cached layer: the summary lines of how it was made."""
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,7 @@ def build_zip(
     image: str | None = None,
     compile_bytecode: bool | None = None,
     include_runtime_packages: bool = False,
+    strip_debug: bool = True,
     progress: Progress = lambda _: None,
 ) -> BuildResult:
     """Build ``<target>/lambda_function.zip`` for the service at ``service_dir``.
@@ -139,6 +143,8 @@ def build_zip(
             to require it, False for none.
         include_runtime_packages: pack boto3, botocore and s3transfer even when the
             requirements do not name them (Lambda's runtime provides them).
+        strip_debug: strip the debug information of the dependencies' extension
+            modules (with ``strip --strip-debug``, when on PATH).
         progress: receives one-line progress messages.
 
     Returns:
@@ -161,12 +167,13 @@ def build_zip(
     paths = _paths(service_dir, source, requirements, target, progress)
     bytecode = _bytecode(compile_bytecode, recipe, progress)
     info = _build_info(paths.service, progress) if inject_build_info else None
-    dependencies, how, runtime = _dependencies(
+    dependencies, how, runtime, layer_notes = _dependencies(
         paths.requirements,
         recipe,
         rebuild=rebuild,
         bytecode=bytecode,
         include_runtime_packages=include_runtime_packages,
+        strip_debug=strip_debug,
         progress=progress,
     )
     sources = _sources(paths.source, excludes, paths.target, info, progress)
@@ -185,7 +192,7 @@ def build_zip(
         warnings=warnings,
         bytecode=bytecode is not None,
         left_out=runtime.left_out,
-        summary=runtime.summary,
+        summary=(*runtime.summary, *layer_notes),
     )
 
 
@@ -333,17 +340,22 @@ def _dependencies(
     rebuild: bool,
     bytecode: _Bytecode | None,
     include_runtime_packages: bool,
+    strip_debug: bool,
     progress: Progress,
 ) -> tuple[
-    dict[str, ZippedFile], Literal["installed", "cached"] | None, RuntimePackages
+    dict[str, ZippedFile],
+    Literal["installed", "cached"] | None,
+    RuntimePackages,
+    tuple[str, ...],
 ]:
-    """Return the layer's files to pack, how it was made, and the runtime's part."""
+    """Return the layer's files to pack, how it was made, the runtime's part, and
+    the summary lines of how the layer was made."""
     if requirements is None:
-        return {}, None, RuntimePackages()
+        return {}, None, RuntimePackages(), ()
     requested = requested_runtime_packages(requirement_texts(requirements).values())
     packed = include_runtime_packages or bool(requested)
     layer, how = _dependency_layer(
-        requirements, recipe, rebuild, bytecode, packed, progress
+        requirements, recipe, rebuild, bytecode, packed, strip_debug, progress
     )
     dependencies = read_zip(layer)
     runtime = _runtime_packages(
@@ -351,7 +363,9 @@ def _dependencies(
     )
     for name in runtime.left_out_files:
         del dependencies[name]
-    return dependencies, how, runtime
+    notes_file = layer.with_name(_LAYER_NOTES)
+    notes = notes_file.read_text().splitlines() if notes_file.is_file() else []
+    return dependencies, how, runtime, tuple(notes)
 
 
 def _dependency_layer(
@@ -360,6 +374,7 @@ def _dependency_layer(
     rebuild: bool,
     bytecode: _Bytecode | None,
     runtime_packages_packed: bool,
+    strip_debug: bool,
     progress: Progress,
 ) -> tuple[Path, Literal["installed", "cached"]]:
     image = recipe.image
@@ -374,6 +389,8 @@ def _dependency_layer(
         how_built = f"{how_built.strip()}, {bytecode.identity}"
         if skipped:
             how_built += f", not compiling {' '.join(skipped)}"
+    if strip_debug and shutil.which("strip") is not None:
+        how_built = f"{how_built.strip()}, strip --strip-debug"
     key = layer_key(
         requirements, python=recipe.python, arch=recipe.arch, builder=how_built.strip()
     )
@@ -398,6 +415,9 @@ def _dependency_layer(
             )
         else:
             install_with_pip(requirements, site, python=recipe.python, arch=recipe.arch)
+        note = strip_debug_information(site) if strip_debug else None
+        if note is not None:
+            (directory / _LAYER_NOTES).write_text(note + "\n")
         if bytecode is not None:
             bytecode.compile(site, skipped)
         # Kept compressed: a rebuild copies these entries without recompressing.
