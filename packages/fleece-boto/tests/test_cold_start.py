@@ -28,7 +28,8 @@ def _after_import(environment: dict[str, str], before: str = "") -> list[object]
         env={
             key: value
             for key, value in os.environ.items()
-            if key not in ("AWS_LAMBDA_FUNCTION_NAME", "FLEECE_GC_FREEZE")
+            if key
+            not in ("AWS_LAMBDA_FUNCTION_NAME", "LAMBDA_TASK_ROOT", "FLEECE_GC_FREEZE")
         }
         | environment,
     )
@@ -37,9 +38,15 @@ def _after_import(environment: dict[str, str], before: str = "") -> list[object]
     return result
 
 
-def test_in_lambda_boto3_is_imported_with_the_collector_paused_then_frozen() -> None:
-    """boto3's modules are frozen; the collector runs again; clients still work."""
-    enabled, frozen, service = _after_import({"AWS_LAMBDA_FUNCTION_NAME": "f"})
+@pytest.mark.parametrize("variable", ["AWS_LAMBDA_FUNCTION_NAME", "LAMBDA_TASK_ROOT"])
+def test_in_lambda_boto3_is_imported_with_the_collector_paused_then_frozen(
+    variable: str,
+) -> None:
+    """boto3's modules are frozen; the collector runs again; clients still work.
+
+    Either variable Lambda always sets is enough to tell.
+    """
+    enabled, frozen, service = _after_import({variable: "/var/task"})
 
     assert enabled is True
     assert isinstance(frozen, int)

@@ -188,7 +188,8 @@ def _collector_after_first_event(
         env={
             key: value
             for key, value in os.environ.items()
-            if key not in ("AWS_LAMBDA_FUNCTION_NAME", "FLEECE_GC_FREEZE")
+            if key
+            not in ("AWS_LAMBDA_FUNCTION_NAME", "LAMBDA_TASK_ROOT", "FLEECE_GC_FREEZE")
         }
         | environment,
     )

@@ -18,6 +18,9 @@ import gc
 import os
 from collections.abc import Iterator
 
+_IN_LAMBDA = frozenset({"AWS_LAMBDA_FUNCTION_NAME", "LAMBDA_TASK_ROOT"})
+"""Variables Lambda sets in every function's environment."""
+
 
 @contextlib.contextmanager
 def built_to_last(*, kept: bool = True) -> Iterator[None]:
@@ -28,14 +31,15 @@ def built_to_last(*, kept: bool = True) -> Iterator[None]:
             is not (an app built without caching), nothing changes: frozen, its
             reference cycles would never be freed.
 
-    Nothing changes either outside Lambda (``AWS_LAMBDA_FUNCTION_NAME`` unset), when
+    Nothing changes either outside Lambda (neither ``AWS_LAMBDA_FUNCTION_NAME`` nor
+    ``LAMBDA_TASK_ROOT`` set, as Lambda sets both), when
     the collector is already disabled (by the caller, or an enclosing build), or
     when ``FLEECE_GC_FREEZE=0``.
     """
     if (
         not kept
         or not gc.isenabled()
-        or "AWS_LAMBDA_FUNCTION_NAME" not in os.environ
+        or not _IN_LAMBDA.intersection(os.environ)
         or os.environ.get("FLEECE_GC_FREEZE") == "0"
     ):
         yield
