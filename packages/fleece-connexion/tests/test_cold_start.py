@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -174,33 +173,28 @@ print(json.dumps({{
 
 
 def _collector_after_first_event(
-    spec: Path, environment: dict[str, str], before: str = ""
+    spec: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    environment: dict[str, str],
+    before: str = "",
 ) -> dict[str, Any]:
     """Serve a first event in a fresh process; say what became of the collector."""
+    for name in ("AWS_LAMBDA_FUNCTION_NAME", "LAMBDA_TASK_ROOT", "FLEECE_GC_FREEZE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
     script = COLLECTOR_AFTER_FIRST_EVENT.format(
         petstore=str(PETSTORE), spec=str(spec), before=before
     )
-    completed = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={
-            key: value
-            for key, value in os.environ.items()
-            if key
-            not in ("AWS_LAMBDA_FUNCTION_NAME", "LAMBDA_TASK_ROOT", "FLEECE_GC_FREEZE")
-        }
-        | environment,
+    result: dict[str, Any] = json.loads(
+        subprocess.check_output([sys.executable, "-c", script], text=True)
     )
-    assert completed.returncode == 0, completed.stderr
-    result: dict[str, Any] = json.loads(completed.stdout)
     assert result["status"] == 200
     return result
 
 
 def test_in_lambda_what_the_first_event_builds_is_frozen_and_collection_resumes(
-    spec: Path,
+    spec: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """connexion and the cached app are frozen out of later collections in Lambda.
 
@@ -208,7 +202,7 @@ def test_in_lambda_what_the_first_event_builds_is_frozen_and_collection_resumes(
     frozen (its cycles must stay collectable).
     """
     result = _collector_after_first_event(
-        spec, {"AWS_LAMBDA_FUNCTION_NAME": "petstore"}
+        spec, monkeypatch, {"AWS_LAMBDA_FUNCTION_NAME": "petstore"}
     )
 
     assert result["enabled"] is True
@@ -229,10 +223,13 @@ def test_in_lambda_what_the_first_event_builds_is_frozen_and_collection_resumes(
     ids=["outside Lambda", "turned off", "collector disabled by the caller"],
 )
 def test_the_collector_is_left_alone_outside_lambda_or_when_asked(
-    spec: Path, environment: dict[str, str], before: str
+    spec: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    environment: dict[str, str],
+    before: str,
 ) -> None:
     """Nothing is frozen outside Lambda, when turned off, or when gc is disabled."""
-    result = _collector_after_first_event(spec, environment, before)
+    result = _collector_after_first_event(spec, monkeypatch, environment, before)
 
     assert result["frozen"] == 0
     assert result["enabled"] is (before == "")
