@@ -939,8 +939,7 @@ def answer_for(kind: EventKind | None, response: Response) -> dict[str, Any]:
                 "body": body,
                 "isBase64Encoded": is_base64,
             }
-        # All in C: each value in a list of its own.
-        multi = HeaderDict(zip(single, map(list, zip(single.values()))))  # noqa: B905 - one dict's keys and values
+        multi = HeaderDict({name: [value] for name, value in pairs})
         answer = {"statusCode": status, "headers": single, "multiValueHeaders": multi}
         if kind is _ALB_MULTI_VALUE:
             answer["statusDescription"] = _status_line(status)

@@ -300,12 +300,8 @@ def _entries(single: Any, multi: Any) -> dict[str, Any] | list[tuple[str, Any]]:
     if type(multi) is not dict:
         raise _UnusualEventError
     values = multi.values()
-    if (
-        single
-        and single.keys() == multi.keys()
-        and None not in values
-        and sum(map(len, values)) == len(multi)
-    ):
+    # A null in place of a list makes len() raise: the general path reads those.
+    if single and single.keys() == multi.keys() and sum(map(len, values)) == len(multi):
         whole: dict[str, Any] = single
         return whole
     if set(map(type, values)) != _LIST or (
