@@ -19,9 +19,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fleece.handlers import WSGIHandler
+from fleece.handlers._direct import direct_environ
 from fleece.handlers._events import EventError, request_from_event
 from fleece.handlers._serve import serve_event
-from fleece.handlers._wsgi import call_wsgi, direct_environ, environ_for
+from fleece.handlers._wsgi import call_wsgi, environ_for
 from fleece.testing import (
     SAMPLE_EVENTS,
     alb_event,

@@ -4,7 +4,8 @@ The one place that knows the shapes of API Gateway REST v1 proxy, HTTP API v2, A
 Function URL and fleece 1.x request-template events: :func:`detect_event` tells them
 apart, :func:`request_from_event` turns one into an ASGI request (from which the WSGI
 environ is made), :func:`answer_for` turns the app's response into what that
-integration expects back.
+integration expects back. (``_direct`` reads well-formed events straight into WSGI
+environs, with this module's checks, and leaves the rest to it.)
 """
 
 from __future__ import annotations

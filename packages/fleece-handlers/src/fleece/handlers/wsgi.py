@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from fleece.handlers._direct import direct_environ
 from fleece.handlers._events import Request, Response
 from fleece.handlers._logging import DEFAULT_LOGGER, Logger
 from fleece.handlers._serve import app_failed, proxy_answer, serve_event
-from fleece.handlers._wsgi import WSGIApp, call_wsgi, direct_environ, environ_for
+from fleece.handlers._wsgi import WSGIApp, call_wsgi, environ_for
 
 __all__ = ["WSGIApp", "WSGIHandler", "wsgi_handler"]
 
