@@ -36,12 +36,7 @@ from fleece.handlers._events import (
     scheme_and_server,
     unquote_path,
 )
-from fleece.handlers._wsgi import (
-    _ENVIRON_KEYS,
-    _KNOWN_NAMES_LIMIT,
-    _STATIC_ENVIRON,
-    _port_text,
-)
+from fleece.handlers._wsgi import _ENVIRON_KEYS, _STATIC_ENVIRON, _port_text
 
 
 def direct_environ(event: Any) -> tuple[EventKind, dict[str, Any]] | None:
@@ -221,7 +216,7 @@ def _learn_keys(names: tuple[str, ...]) -> tuple[str, ...]:
     keys = tuple(map(_direct_key, names))
     if len(set(keys)) != len(keys):
         raise _UnusualEventError  # two spellings of one name
-    if len(_KEYS_BY_NAMES) < _KNOWN_NAMES_LIMIT:
+    if len(_KEYS_BY_NAMES) < _KNOWN_NAME_SETS_LIMIT:
         _KEYS_BY_NAMES[names] = keys
     return keys
 
@@ -253,6 +248,7 @@ called by few names."""
 _KNOWN_SERVERS_LIMIT = 64
 _KEYS_BY_NAMES: dict[tuple[str, ...], tuple[str, ...]] = {}
 """Environ keys by the header names of an event, in order: clients send few sets."""
+_KNOWN_NAME_SETS_LIMIT = 128
 _FRAMING = _DROPPED_HEADERS - {"content-length"}
 """Headers dropped from the request (Content-Length is replaced anyway)."""
 _FRAMING_KEY = "fleece.dropped"
