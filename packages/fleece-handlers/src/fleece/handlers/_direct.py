@@ -36,7 +36,12 @@ from fleece.handlers._events import (
     scheme_and_server,
     unquote_path,
 )
-from fleece.handlers._wsgi import _ENVIRON_KEYS, _STATIC_ENVIRON, _port_text
+from fleece.handlers._wsgi import (
+    _ENVIRON_KEYS,
+    _KNOWN_NAMES_LIMIT,
+    _STATIC_ENVIRON,
+    _port_text,
+)
 
 
 def direct_environ(event: Any) -> tuple[EventKind, dict[str, Any]] | None:
@@ -69,7 +74,7 @@ class _UnusualEventError(Exception):
 
 def _direct_rest_v1(event: dict[str, Any]) -> dict[str, Any]:
     environ = _environ_with_headers(
-        _entries(event.get("headers"), event.get("multiValueHeaders"))
+        event.get("headers"), event.get("multiValueHeaders")
     )
     query_string = query_from_pairs(_query_pairs(event))
     context = event.get("requestContext") or {}
@@ -108,7 +113,7 @@ def _direct_rest_v1(event: dict[str, Any]) -> dict[str, Any]:
 
 
 def _direct_payload_v2(event: dict[str, Any]) -> dict[str, Any]:
-    environ = _environ_with_headers(_entries(event.get("headers"), None))
+    environ = _environ_with_headers(event.get("headers"), None)
     context = event["requestContext"]
     http = context["http"]
     path = _plain_path(event.get("rawPath"))
@@ -140,7 +145,7 @@ def _direct_payload_v2(event: dict[str, Any]) -> dict[str, Any]:
 
 def _direct_alb(event: dict[str, Any]) -> dict[str, Any]:
     environ = _environ_with_headers(
-        _entries(event.get("headers"), event.get("multiValueHeaders"))
+        event.get("headers"), event.get("multiValueHeaders")
     )
     query_string = query_from_alb_pairs(_query_pairs(event))
     # ALB appends the address it saw to X-Forwarded-For; earlier ones are hearsay.
@@ -193,41 +198,57 @@ def _entries(single: Any, multi: Any) -> dict[str, Any] | list[tuple[str, Any]]:
 _LIST = {list}
 
 
-def _environ_with_headers(
-    entries: dict[str, Any] | list[tuple[str, Any]],
-) -> dict[str, Any]:
-    headers = entries if type(entries) is dict else dict(entries)
-    if len(headers) != len(entries):
-        raise _UnusualEventError  # a repeated name
-    names = tuple(headers)
-    keys = _KEYS_BY_NAMES.get(names)
-    if keys is None:
-        keys = _learn_keys(names)
+def _environ_with_headers(single: Any, multi: Any) -> dict[str, Any]:
+    """A new environ holding an event's headers, read from their two maps."""
+    one_each = None
+    if (
+        multi
+        and type(single) is dict
+        and type(multi) is dict
+        and len(single) == len(multi)
+    ):
+        # API Gateway's REST event: both maps, one value for each name (checked
+        # below): the single-value one says it all.
+        headers: dict[str, Any] = single
+        one_each = multi
+    else:
+        entries = _entries(single, multi)
+        headers = entries if type(entries) is dict else dict(entries)
+        if len(headers) != len(entries):
+            raise _UnusualEventError  # a repeated name
     environ = _STATIC_ENVIRON.copy()
-    environ.update(zip(keys, headers.values()))  # noqa: B905 - as many as names
-    if not "".join(headers.values()).isascii():
-        raise _UnusualEventError
+    keys = _DIRECT_KEYS
+    for name, value in headers.items():
+        if not _isascii(value):
+            raise _UnusualEventError
+        environ[keys[name]] = value
+        if one_each is not None and len(one_each[name]) != 1:
+            raise _UnusualEventError
+    if len(environ) - _STATIC_SIZE != len(headers):
+        raise _UnusualEventError  # one name spelt two ways
     if _FRAMING_KEY in environ:
         del environ[_FRAMING_KEY]
     return environ
 
 
-def _learn_keys(names: tuple[str, ...]) -> tuple[str, ...]:
-    keys = tuple(map(_direct_key, names))
-    if len(set(keys)) != len(keys):
-        raise _UnusualEventError  # two spellings of one name
-    if len(_KEYS_BY_NAMES) < _KNOWN_NAME_SETS_LIMIT:
-        _KEYS_BY_NAMES[names] = keys
-    return keys
+_isascii = str.isascii
+"""Raises TypeError for what is no text."""
+_STATIC_SIZE = len(_STATIC_ENVIRON)
 
 
-def _direct_key(name: str) -> str:
-    # Beyond ASCII, upper() of a name and of its lower() may differ; with "_",
-    # X_Forwarded_Proto and X-Forwarded-Proto would share a key.
-    if type(name) is not str or not name.isascii() or "_" in name:
-        raise _UnusualEventError
-    lower = name.lower()
-    return _FRAMING_KEY if lower in _FRAMING else _ENVIRON_KEYS[lower]
+class _DirectKeys(dict[str, str]):
+    """Environ keys by header name as sent, learnt as names are seen."""
+
+    def __missing__(self, name: str) -> str:
+        # Beyond ASCII, upper() of a name and of its lower() may differ; with "_",
+        # X_Forwarded_Proto and X-Forwarded-Proto would share a key.
+        if type(name) is not str or not name.isascii() or "_" in name:
+            raise _UnusualEventError
+        lower = name.lower()
+        key = _FRAMING_KEY if lower in _FRAMING else _ENVIRON_KEYS[lower]
+        if len(self) < _KNOWN_NAMES_LIMIT:
+            self[name] = key
+        return key
 
 
 def _learn_server(addressed: tuple[Any, Any, Any]) -> dict[str, str]:
@@ -246,9 +267,7 @@ _SERVERS: dict[tuple[Any, Any, Any], dict[str, str]] = {}
 """The server keys by X-Forwarded-Proto, Host and X-Forwarded-Port: a function is
 called by few names."""
 _KNOWN_SERVERS_LIMIT = 64
-_KEYS_BY_NAMES: dict[tuple[str, ...], tuple[str, ...]] = {}
-"""Environ keys by the header names of an event, in order: clients send few sets."""
-_KNOWN_NAME_SETS_LIMIT = 128
+_DIRECT_KEYS = _DirectKeys()
 _FRAMING = _DROPPED_HEADERS - {"content-length"}
 """Headers dropped from the request (Content-Length is replaced anyway)."""
 _FRAMING_KEY = "fleece.dropped"
