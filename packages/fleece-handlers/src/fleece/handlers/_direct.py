@@ -30,7 +30,6 @@ from fleece.handlers._events import (
     _body,
     _media_type_checked,
     detect_event,
-    query_from_alb_pairs,
     query_from_pairs,
     raw_query_string,
     scheme_and_server,
@@ -147,7 +146,7 @@ def _direct_alb(event: dict[str, Any]) -> dict[str, Any]:
     environ = _environ_with_headers(
         event.get("headers"), event.get("multiValueHeaders")
     )
-    query_string = query_from_alb_pairs(_query_pairs(event))
+    query_string = query_from_pairs(_query_pairs(event), encoded=True)
     # ALB appends the address it saw to X-Forwarded-For; earlier ones are hearsay.
     forwarded = environ.get("HTTP_X_FORWARDED_FOR") or ""
     return _complete(

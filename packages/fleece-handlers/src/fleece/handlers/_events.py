@@ -581,23 +581,22 @@ def unquote_path(path: str) -> str:
     return unquote(path) if "%" in path else path
 
 
-def query_from_alb_pairs(encoded: Iterable[tuple[str, str]]) -> str:
-    """The query string of an ALB event's query parameters.
+def query_from_pairs(
+    pairs: Collection[tuple[str, str]], *, encoded: bool = False
+) -> str:
+    """The query string of (name, value) pairs, in ASCII, escaped where needed.
 
-    ALB hands them over as the client sent them, still percent-encoded.
+    Args:
+        pairs: the query parameters.
+        encoded: whether they are still percent-encoded, as ALB hands them over.
     """
-    return query_from_pairs(
-        [(unquote_plus(name), unquote_plus(value)) for name, value in encoded]
-    )
-
-
-def query_from_pairs(pairs: Collection[tuple[str, str]]) -> str:
-    """The query string of (name, value) pairs, in ASCII, escaped where needed."""
     if not pairs:
         return ""
     if _PLAIN.fullmatch("".join(chain.from_iterable(pairs))):
-        # Nothing to escape (the usual query): one check for all of it.
+        # Nothing to escape, nor decode (the usual query): one check for all of it.
         return "&".join(map("=".join, pairs))
+    if encoded:
+        pairs = [(unquote_plus(name), unquote_plus(value)) for name, value in pairs]
     try:
         return "&".join(
             f"{name}={value}"
@@ -733,7 +732,7 @@ def _alb(kind: EventKind, event: Mapping[str, Any]) -> Request:
         method,
         path,
         "",
-        query_from_alb_pairs(encoded_query).encode(),
+        query_from_pairs(encoded_query, encoded=True).encode(),
         headers,
         body,
         client_ip,
