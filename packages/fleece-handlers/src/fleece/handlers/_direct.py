@@ -182,19 +182,21 @@ def _entries(single: Any, multi: Any) -> dict[str, Any] | list[tuple[str, Any]]:
         return single or {}
     if type(multi) is not dict:
         raise _UnusualEventError
-    values = multi.values()
-    # A null in place of a list makes len() raise: the general path reads those.
-    if single and single.keys() == multi.keys() and sum(map(len, values)) == len(multi):
-        whole: dict[str, Any] = single
-        return whole
-    if set(map(type, values)) != _LIST or (
-        single and not single.keys() <= multi.keys()
-    ):
-        raise _UnusualEventError
-    return [(name, value) for name, values in multi.items() for value in values]
-
-
-_LIST = {list}
+    if single:
+        if single.keys() == multi.keys():
+            # A null in place of a list makes len() raise: left to the general path.
+            if sum(map(len, multi.values())) == len(multi):
+                whole: dict[str, Any] = single
+                return whole
+        elif not single.keys() <= multi.keys():
+            raise _UnusualEventError
+    pairs = []
+    for name, values in multi.items():
+        if type(values) is not list:
+            raise _UnusualEventError
+        for value in values:
+            pairs.append((name, value))
+    return pairs
 
 
 def _environ_with_headers(single: Any, multi: Any) -> dict[str, Any]:
