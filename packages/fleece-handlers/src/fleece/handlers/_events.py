@@ -939,7 +939,9 @@ def answer_for(kind: EventKind | None, response: Response) -> dict[str, Any]:
                 "body": body,
                 "isBase64Encoded": is_base64,
             }
-        multi = HeaderDict({name: [value] for name, value in pairs})
+        multi = HeaderDict()
+        for name, value in pairs:
+            multi[name] = [value]
         answer = {"statusCode": status, "headers": single, "multiValueHeaders": multi}
         if kind is _ALB_MULTI_VALUE:
             answer["statusDescription"] = _status_line(status)
@@ -1000,7 +1002,17 @@ def _is_encoded(content_encoding: str) -> bool:
 
 
 def _status_line(status: int) -> str:
-    return f"{status} {reason_phrase(status)}"
+    line = _STATUS_LINES.get(status)
+    if line is None:
+        line = f"{status} {reason_phrase(status)}"
+        if len(_STATUS_LINES) < _STATUS_LINES_LIMIT:
+            _STATUS_LINES[status] = line
+    return line
+
+
+_STATUS_LINES: dict[int, str] = {}
+"""ALB status descriptions by status code: an app answers with few."""
+_STATUS_LINES_LIMIT = 64
 
 
 def template_result(response: Response) -> Any:
