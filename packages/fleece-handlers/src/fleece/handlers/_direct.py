@@ -219,12 +219,16 @@ def _environ_with_headers(single: Any, multi: Any) -> dict[str, Any]:
             raise _UnusualEventError  # a repeated name
     environ = _STATIC_ENVIRON.copy()
     keys = _DIRECT_KEYS
-    for name, value in headers.items():
-        if not _isascii(value):
-            raise _UnusualEventError
-        environ[keys[name]] = value
-        if one_each is not None and len(one_each[name]) != 1:
-            raise _UnusualEventError
+    if one_each is None:
+        for name, value in headers.items():
+            if not _isascii(value):
+                raise _UnusualEventError
+            environ[keys[name]] = value
+    else:
+        for name, value in headers.items():
+            if not _isascii(value) or len(one_each[name]) != 1:
+                raise _UnusualEventError
+            environ[keys[name]] = value
     if len(environ) - _STATIC_SIZE != len(headers):
         raise _UnusualEventError  # one name spelt two ways
     if _FRAMING_KEY in environ:
@@ -301,7 +305,7 @@ def _complete(
     client_ip: Any,
 ) -> dict[str, Any]:
     """Fill in what every event shape gives, as _request and environ_for do."""
-    if type(method) is not str or method not in _METHODS:
+    if method not in _METHODS:  # TypeError if unhashable
         raise _UnusualEventError
     content_type = environ.get("CONTENT_TYPE")
     if (
