@@ -4,7 +4,8 @@ The one place that knows the shapes of API Gateway REST v1 proxy, HTTP API v2, A
 Function URL and fleece 1.x request-template events: :func:`detect_event` tells them
 apart, :func:`request_from_event` turns one into an ASGI request (from which the WSGI
 environ is made), :func:`answer_for` turns the app's response into what that
-integration expects back.
+integration expects back. (``_direct`` reads well-formed events straight into WSGI
+environs, with this module's checks, and leaves the rest to it.)
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import base64
 import binascii
 import enum
 import re
-from collections.abc import Iterable, Mapping, MutableMapping
+from collections.abc import Collection, Iterable, Mapping, MutableMapping
 from itertools import chain
 from typing import Any
 from urllib.parse import quote, quote_plus, unquote, unquote_plus, urlencode
@@ -440,7 +441,8 @@ def _body(event: Mapping[str, Any]) -> bytes:
     body = event.get("body")
     if body is None:
         return b""
-    body = _text(body, "'body'")
+    if type(body) is not str:
+        body = _text(body, "'body'")
     if event.get("isBase64Encoded"):
         try:
             return base64.b64decode(body, validate=True)
@@ -448,7 +450,8 @@ def _body(event: Mapping[str, Any]) -> bytes:
             raise EventError(
                 "'body' is marked isBase64Encoded but is not base64"
             ) from None
-    return _utf8(body, "'body'")
+    # Checked first: a call less for the usual body.
+    return body.encode() if body.isascii() else _utf8(body, "'body'")
 
 
 def _request(
@@ -472,18 +475,9 @@ def _request(
         _utf8(path, "the path")
     # Each name's first value, for the few headers read here.
     first = dict(reversed(headers))
-    scheme = first.get("x-forwarded-proto", "https").lower()
-    if scheme not in ("http", "https"):
-        scheme = "https"
-    host_header = first.get("host") or "localhost"
-    known = _KNOWN_HOSTS.get(host_header)
-    if known is None:
-        known = _host_and_port(host_header)
-    host, host_port = known
-    port_text = first.get("x-forwarded-port") or host_port
-    port = _PORTS.get(port_text)
-    if port is None:
-        port = int(port_text) if _PORT.fullmatch(port_text) else 0
+    scheme, server = scheme_and_server(
+        first.get("x-forwarded-proto"), first.get("host"), first.get("x-forwarded-port")
+    )
     if not _DROPPED_HEADERS.isdisjoint(first):
         headers = [pair for pair in headers if pair[0] not in _DROPPED_HEADERS]
     content_type = first.get("content-type")
@@ -512,12 +506,44 @@ def _request(
         headers,
         body,
         scheme,
-        (host, port or (443 if scheme == "https" else 80)),
+        server,
         (client_ip, 0) if isinstance(client_ip, str) and client_ip else None,
     )
     if not request.ascii_headers:
         _utf8("".join(chain.from_iterable(headers)), "a header")
     return request
+
+
+def scheme_and_server(
+    forwarded_proto: str | None, host_header: str | None, forwarded_port: str | None
+) -> tuple[str, tuple[str, int]]:
+    """The URL scheme and the server's name and port, as the client addressed them.
+
+    Args:
+        forwarded_proto: the X-Forwarded-Proto header, if any.
+        host_header: the Host header, if any.
+        forwarded_port: the X-Forwarded-Port header, if any.
+
+    Returns:
+        ``http`` or ``https`` (the default), and the host name and port.
+
+    Raises:
+        EventError: the Host header is no host name (checked here so that no app or
+            error handler has to parse it later).
+    """
+    scheme = (forwarded_proto or "https").lower()
+    if scheme not in ("http", "https"):
+        scheme = "https"
+    host_header = host_header or "localhost"
+    known = _KNOWN_HOSTS.get(host_header)
+    if known is None:
+        known = _host_and_port(host_header)
+    host, host_port = known
+    port_text = forwarded_port or host_port
+    port = _PORTS.get(port_text)
+    if port is None:
+        port = int(port_text) if _PORT.fullmatch(port_text) else 0
+    return scheme, (host, port or (443 if scheme == "https" else 80))
 
 
 _PORTS = {"443": 443, "80": 80}
@@ -543,7 +569,6 @@ _KNOWN_HOSTS_LIMIT = 64
 def _host_and_port(host_header: str) -> tuple[str, str]:
     match = _HOST.fullmatch(host_header)
     if match is None:
-        # Checked here so that no app or error handler has to parse it later.
         raise EventError(f"the Host header {host_header[:60]!r} is not a host name")
     known = (match.group(1), match.group(2) or "")
     if len(_KNOWN_HOSTS) < _KNOWN_HOSTS_LIMIT:
@@ -551,23 +576,34 @@ def _host_and_port(host_header: str) -> tuple[str, str]:
     return known
 
 
-def _unquote(path: str) -> str:
+def unquote_path(path: str) -> str:
+    """A path with its %-escapes decoded."""
     return unquote(path) if "%" in path else path
 
 
-def _query_string(pairs: list[tuple[str, str]]) -> bytes:
+def query_from_pairs(
+    pairs: Collection[tuple[str, str]], *, encoded: bool = False
+) -> str:
+    """The query string of (name, value) pairs, in ASCII, escaped where needed.
+
+    Args:
+        pairs: the query parameters.
+        encoded: whether they are still percent-encoded, as ALB hands them over.
+    """
     if not pairs:
-        return b""
+        return ""
     if _PLAIN.fullmatch("".join(chain.from_iterable(pairs))):
-        # Nothing to escape (the usual query): one check for all of it.
-        return "&".join(map("=".join, pairs)).encode()
+        # Nothing to escape, nor decode (the usual query): one check for all of it.
+        return "&".join(map("=".join, pairs))
+    if encoded:
+        pairs = [(unquote_plus(name), unquote_plus(value)) for name, value in pairs]
     try:
         return "&".join(
             f"{name}={value}"
             if _PLAIN.fullmatch(name) and _PLAIN.fullmatch(value)
             else f"{quote_plus(name)}={quote_plus(value)}"
             for name, value in pairs
-        ).encode("ascii")
+        )
     except UnicodeEncodeError:
         raise EventError("a query parameter is not valid Unicode text") from None
 
@@ -597,7 +633,7 @@ def _rest_v1(kind: EventKind, event: Mapping[str, Any]) -> Request:
     path = event.get("path")
     if type(path) is not str or not path:
         path = _field(event, "path", str) or "/"
-    path = _unquote(path)
+    path = unquote_path(path)
     root_path = ""
     stage = context.get("stage")
     if (
@@ -620,7 +656,7 @@ def _rest_v1(kind: EventKind, event: Mapping[str, Any]) -> Request:
         method,
         path,
         root_path,
-        _query_string(query),
+        query_from_pairs(query).encode(),
         headers,
         _body(event),
         identity.get("sourceIp"),
@@ -637,7 +673,7 @@ def _payload_v2(kind: EventKind, event: Mapping[str, Any]) -> Request:
     raw_path = event.get("rawPath")
     if type(raw_path) is not str or not raw_path:
         raw_path = _field(event, "rawPath", str) or _field(http, "path", str) or "/"
-    path = _unquote(raw_path)
+    path = unquote_path(raw_path)
     root_path = ""
     stage = context.get("stage")
     if stage and stage != "$default":
@@ -649,12 +685,7 @@ def _payload_v2(kind: EventKind, event: Mapping[str, Any]) -> Request:
     raw_query = event.get("rawQueryString") or ""
     if type(raw_query) is not str:
         raw_query = _field(event, "rawQueryString", str)
-    # Already percent-encoded by the integration; quote only what a client left raw.
-    query_string = (
-        raw_query
-        if _PLAIN_QUERY.fullmatch(raw_query)
-        else quote(raw_query, safe=_QUERY_SAFE)
-    ).encode("ascii")
+    query_string = raw_query_string(raw_query).encode("ascii")
     headers = _pairs(event, None, "headers", lower=True)
     cookies = event.get("cookies")
     if cookies:
@@ -676,18 +707,35 @@ def _payload_v2(kind: EventKind, event: Mapping[str, Any]) -> Request:
     )
 
 
+def raw_query_string(raw_query: str) -> str:
+    """A payload 2.0 ``rawQueryString`` as a URL's query, in ASCII.
+
+    The integration percent-encodes it already; only what a client left raw (text
+    beyond ASCII, spaces) is quoted here.
+    """
+    if _PLAIN_QUERY.fullmatch(raw_query):
+        return raw_query
+    return quote(raw_query, safe=_QUERY_SAFE)
+
+
 def _alb(kind: EventKind, event: Mapping[str, Any]) -> Request:
     method = _method(event.get("httpMethod"))
     headers, encoded_query = _headers_and_query(event)
-    # ALB hands query strings over as the client sent them, still percent-encoded.
-    query = [(unquote_plus(name), unquote_plus(value)) for name, value in encoded_query]
     forwarded = _header_value(headers, "x-forwarded-for") or ""
     # ALB appends the address it saw to X-Forwarded-For; earlier ones are hearsay.
     client_ip = forwarded.rsplit(",", 1)[-1].strip()
-    path = _unquote(_field(event, "path", str) or "/")
+    path = unquote_path(_field(event, "path", str) or "/")
     body = _body(event)
     return _request(
-        kind, event, method, path, "", _query_string(query), headers, body, client_ip
+        kind,
+        event,
+        method,
+        path,
+        "",
+        query_from_pairs(encoded_query, encoded=True).encode(),
+        headers,
+        body,
+        client_ip,
     )
 
 
@@ -812,27 +860,25 @@ def problem(status: int, detail: str) -> Response:
     )
 
 
-def _encode_body(response: Response) -> tuple[str, bool]:
-    """Return the body as the integration wants it, and whether it is base64."""
-    body = response.body
+def _encode_body(body: bytes, content_type: str, encoded: bool) -> tuple[str, bool]:
+    """Return the body as the integration wants it, and whether it is base64.
+
+    ``encoded`` says a Content-Encoding (gzip...) made the body bytes, whatever its
+    type.
+    """
     if not body:
         return "", False
-    content_type = ""
-    for name, value in response.headers:
-        if name == "content-encoding" and value.strip().lower() != "identity":
-            return base64.b64encode(body).decode(), True
-        if name == "content-type":
-            content_type = value
-    text = _TEXT_CONTENT.get(content_type)
-    if text is None:
-        text = _is_text(content_type)
-        if len(_TEXT_CONTENT) < _TEXT_CONTENT_LIMIT:
-            _TEXT_CONTENT[content_type] = text
-    if text:
-        try:
-            return body.decode(), False
-        except UnicodeDecodeError:
-            pass
+    if not encoded:
+        text = _TEXT_CONTENT.get(content_type)
+        if text is None:
+            text = _is_text(content_type)
+            if len(_TEXT_CONTENT) < _TEXT_CONTENT_LIMIT:
+                _TEXT_CONTENT[content_type] = text
+        if text:
+            try:
+                return body.decode(), False
+            except UnicodeDecodeError:
+                pass
     return base64.b64encode(body).decode(), True
 
 
@@ -865,28 +911,53 @@ def answer_for(kind: EventKind | None, response: Response) -> dict[str, Any]:
         ``multiValueHeaders`` (REST v1, multi-value ALB), ``cookies`` (HTTP API v2,
         Function URL) or ``statusDescription`` (ALB).
     """
-    body, is_base64 = _encode_body(response)
-    answer: dict[str, Any] = {"statusCode": response.status}
-    single = HeaderDict(response.headers)
-    if len(single) == len(response.headers):
+    status = response.status
+    pairs = response.headers
+    single = HeaderDict(pairs)
+    if len(single) == len(pairs):
         # No name repeats (the usual answer): every shape is a plain copy.
-        answer["headers"] = single
-        if kind in _PAYLOAD_V2_KINDS:
+        encoding = _get(single, "content-encoding")
+        body, is_base64 = _encode_body(
+            response.body,
+            _get(single, "content-type", ""),
+            encoding is not None and _is_encoded(encoding),
+        )
+        if kind is _HTTP_API_V2 or kind is _FUNCTION_URL:
             cookie = single.pop("set-cookie", None)
-            answer["cookies"] = [] if cookie is None else [cookie]
-        else:
-            if kind is _ALB:
-                answer["statusDescription"] = _status_line(response.status)
-            else:
-                answer["multiValueHeaders"] = HeaderDict(
-                    {name: [value] for name, value in single.items()}
-                )
-                if kind is _ALB_MULTI_VALUE:
-                    answer["statusDescription"] = _status_line(response.status)
-    elif kind in _PAYLOAD_V2_KINDS:
+            return {
+                "statusCode": status,
+                "headers": single,
+                "cookies": [] if cookie is None else [cookie],
+                "body": body,
+                "isBase64Encoded": is_base64,
+            }
+        if kind is _ALB:
+            return {
+                "statusCode": status,
+                "headers": single,
+                "statusDescription": _status_line(status),
+                "body": body,
+                "isBase64Encoded": is_base64,
+            }
+        multi = HeaderDict()
+        for name, value in pairs:
+            multi[name] = [value]
+        answer = {"statusCode": status, "headers": single, "multiValueHeaders": multi}
+        if kind is _ALB_MULTI_VALUE:
+            answer["statusDescription"] = _status_line(status)
+        answer["body"] = body
+        answer["isBase64Encoded"] = is_base64
+        return answer
+    body, is_base64 = _encode_body(
+        response.body,
+        _get(single, "content-type", ""),
+        any(_is_encoded(value) for name, value in pairs if name == "content-encoding"),
+    )
+    answer = {"statusCode": status}
+    if kind in _PAYLOAD_V2_KINDS:
         headers: dict[str, str] = {}
         cookies = []
-        for name, value in response.headers:
+        for name, value in pairs:
             if name == "set-cookie":
                 cookies.append(value)
             elif name in headers:
@@ -896,34 +967,52 @@ def answer_for(kind: EventKind | None, response: Response) -> dict[str, Any]:
         answer["headers"] = HeaderDict(headers)
         answer["cookies"] = cookies
     else:
-        multi: dict[str, list[str]] = {}
-        for name, value in response.headers:
-            if name in multi:
-                multi[name].append(value)
+        multi_values: dict[str, list[str]] = {}
+        for name, value in pairs:
+            if name in multi_values:
+                multi_values[name].append(value)
             else:
-                multi[name] = [value]
+                multi_values[name] = [value]
         if kind is _ALB:
             # One value per name: repeated headers are joined, except cookies,
             # which commas cannot join (enable multi-value headers to keep them all).
-            answer["statusDescription"] = _status_line(response.status)
+            answer["statusDescription"] = _status_line(status)
             answer["headers"] = HeaderDict(
                 (name, values[-1] if name == "set-cookie" else ", ".join(values))
-                for name, values in multi.items()
+                for name, values in multi_values.items()
             )
         else:
             answer["headers"] = HeaderDict(
-                {name: values[-1] for name, values in multi.items()}
+                {name: values[-1] for name, values in multi_values.items()}
             )
-            answer["multiValueHeaders"] = HeaderDict(multi)
+            answer["multiValueHeaders"] = HeaderDict(multi_values)
             if kind is _ALB_MULTI_VALUE:
-                answer["statusDescription"] = _status_line(response.status)
+                answer["statusDescription"] = _status_line(status)
     answer["body"] = body
     answer["isBase64Encoded"] = is_base64
     return answer
 
 
+_get = dict.get
+"""A HeaderDict's own look-up, spared the lower-casing of names already lower-case."""
+
+
+def _is_encoded(content_encoding: str) -> bool:
+    return content_encoding.strip().lower() != "identity"
+
+
 def _status_line(status: int) -> str:
-    return f"{status} {reason_phrase(status)}"
+    line = _STATUS_LINES.get(status)
+    if line is None:
+        line = f"{status} {reason_phrase(status)}"
+        if len(_STATUS_LINES) < _STATUS_LINES_LIMIT:
+            _STATUS_LINES[status] = line
+    return line
+
+
+_STATUS_LINES: dict[int, str] = {}
+"""ALB status descriptions by status code: an app answers with few."""
+_STATUS_LINES_LIMIT = 64
 
 
 def template_result(response: Response) -> Any:

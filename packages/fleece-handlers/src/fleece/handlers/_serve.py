@@ -71,15 +71,10 @@ def serve_event(
     try:
         response = run(request)
     except Exception:
-        logger.exception(
-            "unhandled exception serving %s %s",
-            request.method,
-            request.path,
-        )
-        response = problem(500, INTERNAL_ERROR)
+        response = app_failed(logger, request.method, request.path)
     if request.kind is REQUEST_TEMPLATE and not proxy:
         if response.too_large or len(response.body) > LAMBDA_RESPONSE_LIMIT:
-            _report_too_large(request, logger)
+            _report_too_large(request.method, request.path, logger)
             raise HTTPError(502)
         if response.status >= 400:
             logger.warning(
@@ -88,12 +83,49 @@ def serve_event(
                 response.body[:1000].decode(errors="replace"),
             )
         return template_result(response)
+    return proxy_answer(request.kind, response, logger, request.method, request.path)
+
+
+def app_failed(logger: Logger, method: str, path: str) -> Response:
+    """Log the exception the app raised serving a request; return a generic 500.
+
+    Args:
+        logger: where the exception is logged, with its traceback.
+        method: the request's method.
+        path: the request's path.
+
+    Returns:
+        The 500 response, with nothing about what went wrong.
+    """
+    logger.exception("unhandled exception serving %s %s", method, path)
+    return problem(500, INTERNAL_ERROR)
+
+
+def proxy_answer(
+    kind: EventKind | None,
+    response: Response,
+    logger: Logger,
+    method: str,
+    path: str,
+) -> dict[str, Any]:
+    """The answer of a proxy integration: a 502 when the response cannot be sent.
+
+    Args:
+        kind: the event's kind.
+        response: the app's response.
+        logger: where a response over Lambda's limit is reported.
+        method: the request's method, for the log.
+        path: the request's path, for the log.
+
+    Returns:
+        The integration's response dict.
+    """
     if not response.too_large:
-        answer = answer_for(request.kind, response)
+        answer = answer_for(kind, response)
         if len(answer["body"]) <= _SURELY_FITS or _fits(answer):
             return answer
-    _report_too_large(request, logger)
-    return answer_for(request.kind, problem(502, TOO_LARGE))
+    _report_too_large(method, path, logger)
+    return answer_for(kind, problem(502, TOO_LARGE))
 
 
 def _fits(answer: dict[str, Any]) -> bool:
@@ -103,12 +135,12 @@ def _fits(answer: dict[str, Any]) -> bool:
     return len(json.dumps(answer)) <= LAMBDA_RESPONSE_LIMIT
 
 
-def _report_too_large(request: Request, logger: Logger) -> None:
+def _report_too_large(method: str, path: str, logger: Logger) -> None:
     logger.error(
         "response to %s %s is over AWS Lambda's %d-byte limit once encoded; "
         "answered 502 instead (stream it from S3 or a presigned URL)",
-        request.method,
-        request.path,
+        method,
+        path,
         LAMBDA_RESPONSE_LIMIT,
     )
 

@@ -41,9 +41,7 @@ def environ_for(request: Request) -> dict[str, Any]:
     environ["PATH_INFO"] = path if path.isascii() else _latin1(path)
     environ["QUERY_STRING"] = request.query_string.decode("ascii")
     environ["SERVER_NAME"] = server_name
-    environ["SERVER_PORT"] = (
-        "443" if server_port == 443 else "80" if server_port == 80 else str(server_port)
-    )
+    environ["SERVER_PORT"] = _port_text(server_port)
     environ["wsgi.url_scheme"] = request.scheme
     environ["wsgi.input"] = io.BytesIO(request.body)
     environ["wsgi.errors"] = sys.stderr
@@ -107,6 +105,10 @@ _STATIC_ENVIRON: dict[str, Any] = {
 starts as a copy, quicker than building the dict anew."""
 
 
+def _port_text(port: int) -> str:
+    return "443" if port == 443 else "80" if port == 80 else str(port)
+
+
 def _latin1(text: str) -> str:
     # PEP 3333 carries bytes as latin-1 code points; surrogateescape gives back
     # bytes that arrived as undecodable.
@@ -124,6 +126,7 @@ class _EnvironKeys(dict[str, str]):
 
 
 _KNOWN_NAMES_LIMIT = 512
+"""The most header names (or sets of names) learnt: a hostile client sends many."""
 _NAME = operator.itemgetter(0)
 _VALUE = operator.itemgetter(1)
 _ENVIRON_KEYS = _EnvironKeys(
@@ -156,21 +159,41 @@ def call_wsgi(
         return written.append
 
     result = app(environ, start_response)
-    size = sum(map(len, written))
-    try:
-        for chunk in result:
-            written.append(chunk)
-            size += len(chunk)
-            if limit is not None and size > limit:
-                break
-    finally:
-        close = getattr(result, "close", None)
-        if close is not None:
-            close()
+    if type(result) is list:
+        # Already whole, and with no close(): nothing to stream.
+        written += result
+    else:
+        try:
+            size = sum(map(len, written))
+            for chunk in result:
+                written.append(chunk)
+                size += len(chunk)
+                if limit is not None and size > limit:
+                    break
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
     if not started:
         raise RuntimeError("the WSGI app returned without calling start_response")
-    status, headers = started
+    status_line, headers = started
+    status = _STATUS_CODES.get(status_line)
+    if status is None:
+        status = _status_code(status_line)
     lowered = [(name.lower(), value) for name, value in headers]
-    if limit is not None and size > limit:
-        return Response(int(status[:3]), lowered, b"", too_large=True)
-    return Response(int(status[:3]), lowered, b"".join(written))
+    body = b"".join(written)
+    if limit is not None and len(body) > limit:
+        return Response(status, lowered, b"", too_large=True)
+    return Response(status, lowered, body)
+
+
+def _status_code(status_line: str) -> int:
+    status = int(status_line[:3])
+    if len(_STATUS_CODES) < _KNOWN_STATUS_LIMIT:
+        _STATUS_CODES[status_line] = status
+    return status
+
+
+_STATUS_CODES: dict[str, int] = {}
+"""Status codes by status line ("200 OK"): an app sends few."""
+_KNOWN_STATUS_LIMIT = 64

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from fleece.handlers._direct import direct_environ
 from fleece.handlers._events import Request, Response
 from fleece.handlers._logging import DEFAULT_LOGGER, Logger
-from fleece.handlers._serve import serve_event
+from fleece.handlers._serve import app_failed, proxy_answer, serve_event
 from fleece.handlers._wsgi import WSGIApp, call_wsgi, environ_for
 
 __all__ = ["WSGIApp", "WSGIHandler", "wsgi_handler"]
@@ -53,7 +54,19 @@ class WSGIHandler:
             HTTPError: for a request-template event answered 4xx/5xx, or of no
                 known shape (as ``fleece.connexion.call_api`` raises it).
         """
-        return serve_event(self._run, event, self.logger, context=context)
+        direct = direct_environ(event)
+        if direct is None:
+            return serve_event(self._run, event, self.logger, context=context)
+        kind, environ = direct
+        environ["lambda.context"] = context
+        # Read before the app runs: it may rewrite them (a mounted sub-app...).
+        method = environ["REQUEST_METHOD"]
+        path = environ["SCRIPT_NAME"] + environ["PATH_INFO"]
+        try:
+            response = call_wsgi(self.app, environ)
+        except Exception:
+            response = app_failed(self.logger, method, path)
+        return proxy_answer(kind, response, self.logger, method, path)
 
 
 def wsgi_handler(
