@@ -36,6 +36,8 @@ def test_wsgi_handler_takes_1x_arguments_and_hands_the_app_the_event(
     assert seen_environ["lambda.event"] is event
     assert seen_environ["lambda.context"] is lambda_context
     assert seen_environ["PATH_INFO"] == "/hi"
+    # The body is whole: frameworks read it to the end without a length guard.
+    assert seen_environ["wsgi.input_terminated"] is True
 
 
 def test_asgi_handler_runs_the_lifespan_startup_once_per_process(

@@ -100,6 +100,7 @@ _STATIC_ENVIRON: dict[str, Any] = {
     "wsgi.multithread": False,
     "wsgi.multiprocess": True,
     "wsgi.run_once": False,
+    "wsgi.input_terminated": True,
 }
 """The keys of every environ, in order, with what no request changes: each environ
 starts as a copy, quicker than building the dict anew."""
