@@ -6,8 +6,9 @@ Each script imports this as ``_report``: a script's own folder comes first on
 
 from __future__ import annotations
 
+import os
 import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -35,6 +36,17 @@ def medians_in_turns(
 ) -> list[float]:
     """The median of each measure's results over rounds in which they take turns."""
     return [statistics.median(values) for values in take_turns(measures, repeats)]
+
+
+def bytecode_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``env`` (default: this process's) allowing child interpreters to write bytecode.
+
+    A warm-up run then leaves the .pyc files an installed package has, for the timed
+    runs to use: otherwise the workspace's editable packages would be compiled again
+    in every run, and compared with peers installed with their bytecode.
+    """
+    source = os.environ if env is None else env
+    return {k: v for k, v in source.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def overheads(

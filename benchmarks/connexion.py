@@ -28,7 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from _report import medians_in_turns, overheads, print_table, row
+from _report import bytecode_env, medians_in_turns, overheads, print_table, row
 
 ROOT = Path(__file__).resolve().parent.parent
 PETSTORE = ROOT / "packages" / "fleece-connexion" / "tests" / "petstore"
@@ -191,9 +191,11 @@ def cold_row() -> Row:
 
 
 def import_row() -> Row:
+    env = bytecode_env()
+
     def seconds(statement: str) -> float:
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", statement], check=True)
+        subprocess.run([sys.executable, "-c", statement], check=True, env=env)
         return time.perf_counter() - start
 
     fleece, peer = overheads(

@@ -31,7 +31,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from _report import medians_in_turns, overheads, print_table, row
+from _report import bytecode_env, medians_in_turns, overheads, print_table, row
 
 ROUNDS = 9
 CALLS = 300
@@ -214,9 +214,11 @@ def asgi_rows() -> list[Row]:
 
 
 def import_rows() -> list[Row]:
+    env = bytecode_env()
+
     def seconds(statement: str) -> float:
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", statement], check=True)
+        subprocess.run([sys.executable, "-c", statement], check=True, env=env)
         return time.perf_counter() - start
 
     fleece, apig, mangum = overheads(

@@ -30,7 +30,7 @@ import timeit
 from collections.abc import Callable
 from typing import Any
 
-from _report import medians_in_turns, overheads, print_table, row
+from _report import bytecode_env, medians_in_turns, overheads, print_table, row
 
 IMPORT_REPEATS = 7
 LINES = 5_000
@@ -52,7 +52,7 @@ class NullStream:
 def run_python(code: str) -> float:
     """CPU seconds (user + system) a fresh interpreter spends running `code`."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run([sys.executable, "-c", code], check=True)
+    subprocess.run([sys.executable, "-c", code], check=True, env=bytecode_env())
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
