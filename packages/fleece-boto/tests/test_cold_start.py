@@ -29,7 +29,12 @@ def _after_import(environment: dict[str, str], before: str = "") -> list[object]
             key: value
             for key, value in os.environ.items()
             if key
-            not in ("AWS_LAMBDA_FUNCTION_NAME", "LAMBDA_TASK_ROOT", "FLEECE_GC_FREEZE")
+            not in (
+                "AWS_LAMBDA_FUNCTION_NAME",
+                "LAMBDA_TASK_ROOT",
+                "AWS_LAMBDA_RUNTIME_API",
+                "FLEECE_GC_FREEZE",
+            )
         }
         | environment,
     )
@@ -38,7 +43,10 @@ def _after_import(environment: dict[str, str], before: str = "") -> list[object]
     return result
 
 
-@pytest.mark.parametrize("variable", ["AWS_LAMBDA_FUNCTION_NAME", "LAMBDA_TASK_ROOT"])
+@pytest.mark.parametrize(
+    "variable",
+    ["AWS_LAMBDA_FUNCTION_NAME", "LAMBDA_TASK_ROOT", "AWS_LAMBDA_RUNTIME_API"],
+)
 def test_in_lambda_boto3_is_imported_with_the_collector_paused_then_frozen(
     variable: str,
 ) -> None:

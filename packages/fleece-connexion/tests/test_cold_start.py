@@ -179,7 +179,12 @@ def _collector_after_first_event(
     before: str = "",
 ) -> dict[str, Any]:
     """Serve a first event in a fresh process; say what became of the collector."""
-    for name in ("AWS_LAMBDA_FUNCTION_NAME", "LAMBDA_TASK_ROOT", "FLEECE_GC_FREEZE"):
+    for name in (
+        "AWS_LAMBDA_FUNCTION_NAME",
+        "LAMBDA_TASK_ROOT",
+        "AWS_LAMBDA_RUNTIME_API",
+        "FLEECE_GC_FREEZE",
+    ):
         monkeypatch.delenv(name, raising=False)
     for name, value in environment.items():
         monkeypatch.setenv(name, value)

@@ -18,8 +18,10 @@ import gc
 import os
 from collections.abc import Iterator
 
-_IN_LAMBDA = frozenset({"AWS_LAMBDA_FUNCTION_NAME", "LAMBDA_TASK_ROOT"})
-"""Variables Lambda sets in every function's environment."""
+_IN_LAMBDA = frozenset(
+    {"AWS_LAMBDA_FUNCTION_NAME", "LAMBDA_TASK_ROOT", "AWS_LAMBDA_RUNTIME_API"}
+)
+"""Variables Lambda sets in every function's environment (any one tells)."""
 
 
 @contextlib.contextmanager
@@ -31,8 +33,8 @@ def built_to_last(*, kept: bool = True) -> Iterator[None]:
             is not (an app built without caching), nothing changes: frozen, its
             reference cycles would never be freed.
 
-    Nothing changes either outside Lambda (neither ``AWS_LAMBDA_FUNCTION_NAME`` nor
-    ``LAMBDA_TASK_ROOT`` set, as Lambda sets both), when
+    Nothing changes either outside Lambda (none of ``AWS_LAMBDA_FUNCTION_NAME``,
+    ``LAMBDA_TASK_ROOT`` and ``AWS_LAMBDA_RUNTIME_API`` set; Lambda sets all), when
     the collector is already disabled (by the caller, or an enclosing build), or
     when ``FLEECE_GC_FREEZE=0``.
     """
