@@ -1385,8 +1385,12 @@ def test_no_strip_keeps_the_debug_information(
 def test_without_strip_on_path_the_summary_says_how_to_get_it(
     extension_service: Path,
 ) -> None:
-    """No strip on PATH: the module is packed as it is, and one line says why."""
+    """No strip on PATH: the module is packed as it is, and one line says why;
+    --no-strip then says nothing, even with that layer cached."""
     result = run_build(extension_service, "--python", "3.11", "--no-compile")
+    silenced = run_build(
+        extension_service, "--python", "3.11", "--no-compile", "--no-strip"
+    )
 
     assert result.exit_code == 0, result.output
     zip_path = extension_service / "dist" / "lambda_function.zip"
@@ -1396,3 +1400,5 @@ def test_without_strip_on_path_the_summary_says_how_to_get_it(
         "Extension modules packed with their debug information: no 'strip' on PATH "
         "(install binutils for a smaller zip; --no-strip silences this)."
     ]
+    assert silenced.exit_code == 0, silenced.output
+    assert len(silenced.stdout.splitlines()) == 1

@@ -389,8 +389,10 @@ def _dependency_layer(
         how_built = f"{how_built.strip()}, {bytecode.identity}"
         if skipped:
             how_built += f", not compiling {' '.join(skipped)}"
-    if strip_debug and shutil.which("strip") is not None:
-        how_built = f"{how_built.strip()}, strip --strip-debug"
+    if strip_debug:
+        # Without strip the layer differs from --no-strip's: its summary says so.
+        stripped = "strip --strip-debug" if shutil.which("strip") else "no strip"
+        how_built = f"{how_built.strip()}, {stripped}"
     key = layer_key(
         requirements, python=recipe.python, arch=recipe.arch, builder=how_built.strip()
     )
