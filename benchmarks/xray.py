@@ -41,7 +41,7 @@ from collections.abc import Callable
 from typing import Any
 
 from _local_server import JSONHandler, serve, server_process
-from _report import medians_in_turns, overheads, print_table, row
+from _report import bytecode_env, medians_in_turns, overheads, print_table, row
 
 TRACE_HEADER = (
     "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
@@ -202,14 +202,16 @@ def otel_rows(
 
 def main() -> None:
     daemon = start_daemon()
-    # Without PYTHONDONTWRITEBYTECODE, the warm-up run of each import figure writes
-    # the .pyc files that a deployed function would ship.
-    clean_env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("AWS_XRAY", "_X_AMZN", "LAMBDA_TASK", "OTEL_"))
-        and key not in ("PYTHONDONTWRITEBYTECODE", "FLEECE_XRAY_BACKEND")
-    }
+    # The warm-up run of each import figure writes the .pyc files that a deployed
+    # function would ship.
+    clean_env = bytecode_env(
+        {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("AWS_XRAY", "_X_AMZN", "LAMBDA_TASK", "OTEL_"))
+            and key != "FLEECE_XRAY_BACKEND"
+        }
+    )
     # aws-xray-sdk decides at import whether it runs in Lambda.
     os.environ.update(lambda_env(daemon))
 
