@@ -24,11 +24,16 @@ NO_STRIP = (
 )
 
 
-def strip_debug_information(site: Path) -> str | None:
+def strip_debug_information(site: Path, strip: str | None) -> str | None:
     """Strip the extension modules under ``site``; say what it did, in one line.
 
     Their ``RECORD`` entries get the new hashes and sizes, so that the installed
     distributions stay consistent.
+
+    Args:
+        site: the installed dependencies.
+        strip: the ``strip`` program (see :func:`find_strip`); None when there is
+            none, which the line then says.
 
     Returns:
         The line for the build summary; None when there is nothing to strip.
@@ -40,7 +45,6 @@ def strip_debug_information(site: Path) -> str | None:
     )
     if not modules:
         return None
-    strip = shutil.which("strip")
     if strip is None:
         return NO_STRIP
     stripped: list[Path] = []
@@ -58,6 +62,11 @@ def strip_debug_information(site: Path) -> str | None:
         f"Stripped the debug information of {len(stripped)} extension module{plural} "
         f"({saved / 1e6:.1f} MB less unzipped; --no-strip keeps it)."
     )
+
+
+def find_strip() -> str | None:
+    """The ``strip`` program on PATH, or None."""
+    return shutil.which("strip")
 
 
 def _is_shared_object(path: Path) -> bool:

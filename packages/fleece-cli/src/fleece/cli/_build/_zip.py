@@ -37,7 +37,7 @@ from fleece.cli._build._docker import (
 from fleece.cli._errors import BuildError, BuildOptionError, NoInterpreterError
 from fleece.cli._build._info import UNKNOWN_VERSION, build_info, config_json
 from fleece.cli._build._pip import LAMBDA_GLIBC, install_with_pip
-from fleece.cli._build._strip import strip_debug_information
+from fleece.cli._build._strip import find_strip, strip_debug_information
 from fleece.cli._build._runtime import (
     RUNTIME_PACKAGES,
     requested_runtime_packages,
@@ -389,9 +389,10 @@ def _dependency_layer(
         how_built = f"{how_built.strip()}, {bytecode.identity}"
         if skipped:
             how_built += f", not compiling {' '.join(skipped)}"
+    strip = find_strip() if strip_debug else None
     if strip_debug:
         # Without strip the layer differs from --no-strip's: its summary says so.
-        stripped = "strip --strip-debug" if shutil.which("strip") else "no strip"
+        stripped = "strip --strip-debug" if strip else "no strip"
         how_built = f"{how_built.strip()}, {stripped}"
     key = layer_key(
         requirements, python=recipe.python, arch=recipe.arch, builder=how_built.strip()
@@ -417,7 +418,7 @@ def _dependency_layer(
             )
         else:
             install_with_pip(requirements, site, python=recipe.python, arch=recipe.arch)
-        note = strip_debug_information(site) if strip_debug else None
+        note = strip_debug_information(site, strip) if strip_debug else None
         if note is not None:
             (directory / _LAYER_NOTES).write_text(note + "\n")
         if bytecode is not None:
